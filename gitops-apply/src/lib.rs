@@ -1,0 +1,1 @@
+//! gitops-apply: under construction in this session; see README.md for the crate map.

@@ -1,0 +1,201 @@
+//! [`Manifest`]: one Kubernetes object with validated identity, and where it came from.
+
+mod load;
+mod set;
+
+use std::{collections::BTreeMap, fmt};
+
+use serde_json::{Map, Value};
+
+pub use load::{LoadOptions, load_bytes, load_bytes_with_options};
+pub use set::ManifestSet;
+
+use crate::{Error, GroupVersionKind, ResourceKey};
+
+/// Where a manifest was read from: file (as given by the caller, e.g. a path inside a Git tree),
+/// 0-based document index within that file, and 1-based line of the document start when known.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Origin {
+    /// File name or path, as passed to the loader.
+    pub file: String,
+    /// 0-based index of the YAML document (or JSON value) within the file.
+    pub document: usize,
+    /// 1-based line where the document starts, when the loader knows it.
+    pub line: Option<usize>,
+}
+
+impl fmt::Display for Origin {
+    /// `file (document N)` or `file (document N, line L)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{} (document {}, line {line})", self.file, self.document),
+            None => write!(f, "{} (document {})", self.file, self.document),
+        }
+    }
+}
+
+/// A Kubernetes object whose identity has been validated: it is a JSON object with a non-empty
+/// `apiVersion` and `kind`, and a `metadata.name` (or, for hooks, `metadata.generateName`).
+///
+/// The object itself is kept as a [`serde_json::Value`] so that unknown kinds and fields survive
+/// unchanged; typed accessors cover identity, labels and annotations.
+///
+/// ```
+/// use gitops_core::Manifest;
+/// let m = Manifest::from_value(serde_json::json!({
+///     "apiVersion": "v1", "kind": "ConfigMap",
+///     "metadata": {"name": "cfg", "namespace": "default", "labels": {"app": "web"}},
+/// })).unwrap();
+/// assert_eq!(m.key().to_string(), "/ConfigMap/default/cfg");
+/// assert_eq!(m.labels().get("app").map(String::as_str), Some("web"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifest {
+    object: Value,
+    gvk: GroupVersionKind,
+    origin: Option<Origin>,
+}
+
+impl Manifest {
+    /// Validates `object` and wraps it, with no origin.
+    ///
+    /// # Errors
+    /// [`Error::NotAnObject`], [`Error::MissingField`] (apiVersion, kind, metadata.name),
+    /// [`Error::InvalidApiVersion`] or [`Error::InvalidKind`].
+    pub fn from_value(object: Value) -> Result<Self, Error> {
+        Self::from_value_with_origin(object, None)
+    }
+
+    /// Like [`Manifest::from_value`], recording where the object came from; errors name it.
+    pub fn from_value_with_origin(object: Value, origin: Option<Origin>) -> Result<Self, Error> {
+        let at = || origin.as_ref().map_or_else(|| "<object>".to_owned(), ToString::to_string);
+        let Value::Object(map) = &object else {
+            return Err(Error::NotAnObject { origin: at() });
+        };
+        let field = |name: &'static str| -> Result<&str, Error> {
+            match map.get(name) {
+                Some(Value::String(s)) if !s.is_empty() => Ok(s),
+                _ => Err(Error::MissingField { origin: at(), field: name }),
+            }
+        };
+        let gvk = GroupVersionKind::from_api_version(field("apiVersion")?, field("kind")?)?;
+        let metadata = map.get("metadata").and_then(Value::as_object);
+        let has_name = |k: &str| metadata.and_then(|m| m.get(k)).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+        if !has_name("name") && !has_name("generateName") {
+            return Err(Error::MissingField { origin: at(), field: "metadata.name" });
+        }
+        Ok(Self { object, gvk, origin })
+    }
+
+    /// The object's GroupVersionKind.
+    pub fn gvk(&self) -> &GroupVersionKind {
+        &self.gvk
+    }
+
+    /// `metadata.name`, or `""` for an object that only has `metadata.generateName`.
+    pub fn name(&self) -> &str {
+        self.metadata_str("name").unwrap_or("")
+    }
+
+    /// `metadata.generateName`, when present.
+    pub fn generate_name(&self) -> Option<&str> {
+        self.metadata_str("generateName")
+    }
+
+    /// `metadata.namespace`, when present and non-empty.
+    pub fn namespace(&self) -> Option<&str> {
+        self.metadata_str("namespace").filter(|s| !s.is_empty())
+    }
+
+    /// The object's [`ResourceKey`].
+    pub fn key(&self) -> ResourceKey {
+        ResourceKey::new(self.gvk.group.clone(), self.gvk.kind.clone(), self.namespace(), self.name())
+    }
+
+    /// Where the object was loaded from, when known.
+    pub fn origin(&self) -> Option<&Origin> {
+        self.origin.as_ref()
+    }
+
+    /// `metadata.labels` as an ordered map; non-string values are skipped.
+    pub fn labels(&self) -> BTreeMap<String, String> {
+        self.string_map("labels")
+    }
+
+    /// `metadata.annotations` as an ordered map; non-string values are skipped.
+    pub fn annotations(&self) -> BTreeMap<String, String> {
+        self.string_map("annotations")
+    }
+
+    /// One annotation's value.
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.object.pointer("/metadata/annotations").and_then(|a| a.get(key)).and_then(Value::as_str)
+    }
+
+    /// One label's value.
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.object.pointer("/metadata/labels").and_then(|a| a.get(key)).and_then(Value::as_str)
+    }
+
+    /// Sets `metadata.namespace` (or removes it with `None`).
+    pub fn set_namespace(&mut self, namespace: Option<&str>) {
+        match namespace {
+            Some(ns) => {
+                self.metadata_mut().insert("namespace".into(), Value::String(ns.to_owned()));
+            }
+            None => {
+                self.metadata_mut().remove("namespace");
+            }
+        }
+    }
+
+    /// Sets one label, creating `metadata.labels` when needed.
+    pub fn set_label(&mut self, key: &str, value: &str) {
+        Self::child_map(self.metadata_mut(), "labels").insert(key.to_owned(), Value::String(value.to_owned()));
+    }
+
+    /// Sets one annotation, creating `metadata.annotations` when needed.
+    pub fn set_annotation(&mut self, key: &str, value: &str) {
+        Self::child_map(self.metadata_mut(), "annotations")
+            .insert(key.to_owned(), Value::String(value.to_owned()));
+    }
+
+    /// The whole object.
+    pub fn as_value(&self) -> &Value {
+        &self.object
+    }
+
+    /// The whole object, consuming the manifest.
+    pub fn into_value(self) -> Value {
+        self.object
+    }
+
+    fn metadata_str(&self, key: &str) -> Option<&str> {
+        self.object.get("metadata").and_then(|m| m.get(key)).and_then(Value::as_str)
+    }
+
+    fn string_map(&self, key: &str) -> BTreeMap<String, String> {
+        self.object
+            .get("metadata")
+            .and_then(|m| m.get(key))
+            .and_then(Value::as_object)
+            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect())
+            .unwrap_or_default()
+    }
+
+    fn metadata_mut(&mut self) -> &mut Map<String, Value> {
+        let Value::Object(obj) = &mut self.object else { unreachable!("validated in from_value") };
+        Self::child_map(obj, "metadata")
+    }
+
+    fn child_map<'a>(parent: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, Value> {
+        let slot = parent.entry(key.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+        if !slot.is_object() {
+            *slot = Value::Object(Map::new());
+        }
+        match slot {
+            Value::Object(m) => m,
+            _ => unreachable!("replaced by an object just above"),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! gitops-health: under construction in this session; see README.md for the crate map.

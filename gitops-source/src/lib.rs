@@ -1,0 +1,1 @@
+//! gitops-source: under construction in this session; see README.md for the crate map.
