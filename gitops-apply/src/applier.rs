@@ -1,0 +1,135 @@
+//! The [`Applier`] trait: what the sync engine needs from a cluster.
+
+use async_trait::async_trait;
+use gitops_core::GroupVersionKind;
+use serde_json::Value;
+
+use crate::Result;
+
+/// How a cluster serves one kind, as API discovery reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct ApiResource {
+    /// The served group, version and kind.
+    pub gvk: GroupVersionKind,
+    /// The resource (plural) name used in URLs, e.g. `deployments`.
+    pub plural: String,
+    /// Whether objects of this kind live in a namespace.
+    pub namespaced: bool,
+}
+
+impl ApiResource {
+    /// Describes a served kind.
+    pub fn new(gvk: GroupVersionKind, plural: impl Into<String>, namespaced: bool) -> Self {
+        Self {
+            gvk,
+            plural: plural.into(),
+            namespaced,
+        }
+    }
+}
+
+/// Options of one server-side apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApplyOptions {
+    /// The field manager that will own the applied fields. Default `gitops-rs`.
+    pub field_manager: String,
+    /// Take ownership of fields other managers own (`--force-conflicts`). Default `false`.
+    pub force: bool,
+    /// Compute the result without persisting it (`dryRun=All`). Default `false`.
+    pub dry_run: bool,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        Self {
+            field_manager: crate::DEFAULT_FIELD_MANAGER.to_owned(),
+            force: false,
+            dry_run: false,
+        }
+    }
+}
+
+impl ApplyOptions {
+    /// Sets [`ApplyOptions::field_manager`].
+    #[must_use]
+    pub fn field_manager(mut self, manager: impl Into<String>) -> Self {
+        self.field_manager = manager.into();
+        self
+    }
+
+    /// Sets [`ApplyOptions::force`].
+    #[must_use]
+    pub fn force(mut self, force: bool) -> Self {
+        self.force = force;
+        self
+    }
+
+    /// Sets [`ApplyOptions::dry_run`].
+    #[must_use]
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+}
+
+/// Options of one delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct DeleteOptions {
+    /// Compute the result without deleting (`dryRun=All`).
+    pub dry_run: bool,
+}
+
+/// A Kubernetes cluster as the sync engine sees it: discovery, reads, server-side apply and
+/// delete. Object-safe (`&dyn Applier`); implementations are [`InMemoryCluster`](crate::InMemoryCluster)
+/// (a simulation) and, with a real API server, a kube-rs backend.
+///
+/// Objects are plain JSON (`serde_json::Value`) as the API server sends them, so any kind,
+/// including custom resources, passes through unchanged.
+#[async_trait]
+pub trait Applier: Send + Sync + std::fmt::Debug {
+    /// Discovery: how the cluster serves `gvk`.
+    ///
+    /// # Errors
+    /// [`Error::UnknownKind`](crate::Error::UnknownKind) when it is not served.
+    async fn api_resource(&self, gvk: &GroupVersionKind) -> Result<ApiResource>;
+
+    /// Discovery: every kind the cluster serves that supports list and delete, one entry per
+    /// group and kind (the preferred version).
+    async fn api_resources(&self) -> Result<Vec<ApiResource>>;
+
+    /// Reads one object; `Ok(None)` when it does not exist. `namespace` is `None` for
+    /// cluster-scoped kinds.
+    async fn get(&self, gvk: &GroupVersionKind, namespace: Option<&str>, name: &str)
+    -> Result<Option<Value>>;
+
+    /// Lists objects of one kind, in every namespace when `namespace` is `None`, filtered by an
+    /// equality-based label selector (`key=value,key2=value2`, `key`, `!key`, `key!=value`) when
+    /// given. The result is ordered by namespace and name.
+    async fn list(
+        &self,
+        gvk: &GroupVersionKind,
+        namespace: Option<&str>,
+        label_selector: Option<&str>,
+    ) -> Result<Vec<Value>>;
+
+    /// Server-side apply of `object` (a full manifest with apiVersion, kind, metadata.name and,
+    /// for namespaced kinds, metadata.namespace). Returns the live object after the apply.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`](crate::Error::Conflict) when other managers own fields with different
+    /// values and `options.force` is false; [`Error::NamespaceNotFound`](crate::Error::NamespaceNotFound);
+    /// [`Error::Invalid`](crate::Error::Invalid).
+    async fn apply(&self, object: &Value, options: &ApplyOptions) -> Result<Value>;
+
+    /// Deletes one object. Returns `false` when it did not exist.
+    async fn delete(
+        &self,
+        gvk: &GroupVersionKind,
+        namespace: Option<&str>,
+        name: &str,
+        options: &DeleteOptions,
+    ) -> Result<bool>;
+}

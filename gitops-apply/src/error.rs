@@ -1,0 +1,55 @@
+//! The crate error type.
+
+use gitops_core::{GroupVersionKind, ResourceKey};
+
+/// Errors of gitops-apply. Messages name the [`ResourceKey`] (or GroupVersionKind) involved.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The cluster serves no such kind (discovery found nothing).
+    #[error("the cluster serves no kind {gvk}")]
+    UnknownKind {
+        /// The kind asked for.
+        gvk: GroupVersionKind,
+    },
+    /// The object's namespace does not exist (the API server answers 404 for it).
+    #[error("{key}: namespace {namespace:?} not found")]
+    NamespaceNotFound {
+        /// The object being written.
+        key: ResourceKey,
+        /// The missing namespace.
+        namespace: String,
+    },
+    /// A namespaced object without a namespace, or a cluster-scoped one with a namespace.
+    #[error("{key}: {message}")]
+    Invalid {
+        /// The object being written.
+        key: ResourceKey,
+        /// What is wrong (never includes Secret data).
+        message: String,
+    },
+    /// Server-side apply found fields owned by other field managers with different values.
+    #[error("{key}: apply conflicts with other field managers: {}", conflicts.join(", "))]
+    Conflict {
+        /// The object being applied.
+        key: ResourceKey,
+        /// One `path (manager)` entry per conflicting field.
+        conflicts: Vec<String>,
+    },
+    /// An object handed to the applier is not a valid manifest.
+    #[error("invalid object")]
+    Manifest(#[source] gitops_core::Error),
+    /// A backend failure that is none of the above (transport, server error).
+    #[error("{operation} {key}: {message}")]
+    Backend {
+        /// The verb, e.g. `apply`.
+        operation: &'static str,
+        /// The object (or `group/kind//` for lists).
+        key: String,
+        /// The backend's message.
+        message: String,
+    },
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
