@@ -1,0 +1,173 @@
+//! [`diff()`]: one desired object against its live counterpart, and the [`ResourceDiff`] it gives.
+
+mod changes;
+pub(crate) mod predict;
+
+use serde_json::Value;
+
+pub use changes::FieldChange;
+
+use crate::{
+    DiffMode, DiffOptions, Error,
+    ignore::remove_pointer,
+    mask,
+    normalize::{LAST_APPLIED_ANNOTATION, drop_nulls, normalize_builtin, strip_server_fields},
+    schema::Node,
+};
+
+/// The outcome of comparing one desired object with its live counterpart.
+///
+/// `normalized_live` is the live object after normalization (server-populated metadata, `status`
+/// and ignored fields removed, Secret values masked); `predicted_live` is what live would be after
+/// a sync, normalized the same way. `patch` (RFC 6902) turns `normalized_live` into
+/// `predicted_live`; `changes` lists the same differences field by field, sorted by path.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ResourceDiff {
+    /// Whether a sync would change the live object (Argo CD's `Modified`, i.e. OutOfSync).
+    pub modified: bool,
+    /// The live object, normalized (`null` when there is no live object).
+    pub normalized_live: Value,
+    /// The predicted live object after a sync, normalized (`null` when desired is `null`).
+    pub predicted_live: Value,
+    /// RFC 6902 patch from `normalized_live` to `predicted_live`.
+    pub patch: json_patch::Patch,
+    /// The differing fields, in path order.
+    pub changes: Vec<FieldChange>,
+}
+
+/// Compares `desired` with `live` and predicts the live state after a sync.
+///
+/// `live` may be `null` (the object does not exist: everything is added) and `desired` may be
+/// `null` (the object is to be pruned: everything is removed). The mode comes from
+/// [`DiffOptions::mode`]; [`DiffMode::Auto`] picks three-way when live carries
+/// `kubectl.kubernetes.io/last-applied-configuration`, else two-way, as gitops-engine does.
+///
+/// Before comparison both sides lose server-populated metadata and `status`, Secrets have
+/// `stringData` folded into `data`, Endpoints are sorted, empty RBAC rules equal none, ignore
+/// rules and [`Normalizer`](crate::Normalizer)s are applied. Values equal by meaning (quantities
+/// `1000m` = `1` where the schema says `Quantity`, numbers `1` = `1.0`, an empty list or map in
+/// desired against an absent live field) are not differences. Lists merge per the
+/// [`Schema`](crate::Schema): list-maps by key (so server reordering is not drift), sets by value,
+/// atomic lists whole (element by element when lengths agree, so server-defaulted element fields
+/// are not drift).
+///
+/// ```
+/// use gitops_diff::{diff, DiffOptions};
+/// use serde_json::json;
+/// let desired = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "1"}});
+/// let live = json!({"apiVersion": "v1", "kind": "ConfigMap",
+///     "metadata": {"name": "c", "uid": "u-1", "resourceVersion": "7"}, "data": {"a": "2"}});
+/// let d = diff(&desired, &live, &DiffOptions::default())?;
+/// assert!(d.modified);
+/// assert_eq!(d.changes[0].path, "/data/a");
+/// assert_eq!(d.predicted_live["data"]["a"], "1");
+/// # Ok::<(), gitops_diff::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::NotAnObject`] when a side is neither an object nor `null`;
+pub fn diff(desired: &Value, live: &Value, options: &DiffOptions) -> Result<ResourceDiff, Error> {
+    check_object(desired, "desired")?;
+    check_object(live, "live")?;
+    let Some(node) = root_node(desired, live, options) else {
+        return Ok(finish(Value::Null, Value::Null, options));
+    };
+    let mode = match options.mode {
+        DiffMode::Auto if last_applied(live).is_some() => DiffMode::ThreeWay,
+        DiffMode::Auto => DiffMode::TwoWay,
+        other => other,
+    };
+    let live_aggregates = live.get("aggregationRule").is_some_and(|a| !a.is_null());
+    let ignored = crate::ignore::ignored_pointers(desired, live, options)?;
+    let mut normalized_live = live.clone();
+    normalize_side(&mut normalized_live, options, live_aggregates, &ignored);
+    if desired.is_null() {
+        return Ok(finish(normalized_live, Value::Null, options));
+    }
+    let predicted = {
+        let mut d = desired.clone();
+        drop_nulls(&mut d);
+        normalize_side(&mut d, options, live_aggregates, &ignored);
+        let last = if mode == DiffMode::ThreeWay {
+            last_applied(live).map(|mut a| {
+                drop_nulls(&mut a);
+                normalize_side(&mut a, options, live_aggregates, &ignored);
+                a
+            })
+        } else {
+            None
+        };
+        let live_ref = if normalized_live.is_null() {
+            None
+        } else {
+            Some(&normalized_live)
+        };
+        predict::predict(live_ref, &d, last.as_ref(), node)
+    };
+    Ok(finish(normalized_live, predicted, options))
+}
+
+fn check_object(v: &Value, side: &'static str) -> Result<(), Error> {
+    if v.is_object() || v.is_null() {
+        Ok(())
+    } else {
+        Err(Error::NotAnObject { side })
+    }
+}
+
+fn root_node<'s>(desired: &Value, live: &Value, options: &'s DiffOptions) -> Option<Node<'s>> {
+    let source = if desired.is_null() { live } else { desired };
+    if source.is_null() {
+        return None;
+    }
+    let api_version = source.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let kind = source.get("kind").and_then(Value::as_str).unwrap_or("");
+    Some(options.schema.root(api_version, kind))
+}
+
+/// The parsed last-applied configuration annotation of `live`, when present and valid JSON.
+pub(crate) fn last_applied(live: &Value) -> Option<Value> {
+    let text = live
+        .pointer("/metadata/annotations")?
+        .get(LAST_APPLIED_ANNOTATION)?
+        .as_str()?;
+    serde_json::from_str::<Value>(text).ok().filter(Value::is_object)
+}
+
+fn normalize_side(v: &mut Value, options: &DiffOptions, live_aggregates: bool, ignored: &[String]) {
+    if v.is_null() {
+        return;
+    }
+    strip_server_fields(v);
+    normalize_builtin(v, options.ignore_aggregated_roles, live_aggregates);
+    for p in ignored {
+        remove_pointer(v, p);
+    }
+    for n in &options.normalizers {
+        n.normalize(v);
+    }
+}
+
+fn finish(mut normalized_live: Value, mut predicted_live: Value, options: &DiffOptions) -> ResourceDiff {
+    let modified = normalized_live != predicted_live;
+    if options.mask_secrets {
+        mask::mask(
+            &mut [Some(&mut normalized_live), Some(&mut predicted_live)],
+            &mask::MaskRules::default(),
+        );
+    }
+    let changes = if modified {
+        changes::changes(&normalized_live, &predicted_live)
+    } else {
+        Vec::new()
+    };
+    let patch = changes::patch(&changes);
+    ResourceDiff {
+        modified,
+        normalized_live,
+        predicted_live,
+        patch,
+        changes,
+    }
+}

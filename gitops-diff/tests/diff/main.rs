@@ -1,0 +1,8 @@
+//! Integration tests of gitops-diff (one binary, submodules per area).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests and the table generator may panic on bad data"
+)]
+
+mod schema_table;
