@@ -117,14 +117,18 @@ impl Credentials {
         }
     }
 
-    /// The `core.sshCommand` value for [`Credentials::SshKey`].
-    pub(crate) fn ssh_command(&self) -> Option<String> {
+    /// The `core.sshCommand` value: `program` (default `ssh`) plus, for
+    /// [`Credentials::SshKey`], `-i '<key>' -o IdentitiesOnly=yes`. `None` when neither is set.
+    pub(crate) fn ssh_command(&self, program: Option<&str>) -> Option<String> {
         match self {
             Self::SshKey { private_key } => {
                 let path = private_key.display().to_string().replace('\'', "'\\''");
-                Some(format!("ssh -i '{path}' -o IdentitiesOnly=yes"))
+                Some(format!(
+                    "{} -i '{path}' -o IdentitiesOnly=yes",
+                    program.unwrap_or("ssh")
+                ))
             }
-            _ => None,
+            _ => program.map(str::to_owned),
         }
     }
 }
@@ -147,9 +151,15 @@ mod tests {
     fn ssh_key_becomes_an_ssh_command() {
         let c = Credentials::ssh_key("/keys/id_ed25519");
         assert_eq!(
-            c.ssh_command().unwrap(),
+            c.ssh_command(None).unwrap(),
             "ssh -i '/keys/id_ed25519' -o IdentitiesOnly=yes"
         );
-        assert!(Credentials::None.ssh_command().is_none());
+        assert!(
+            c.ssh_command(Some("/bin/myssh"))
+                .unwrap()
+                .starts_with("/bin/myssh -i")
+        );
+        assert!(Credentials::None.ssh_command(None).is_none());
+        assert_eq!(Credentials::None.ssh_command(Some("s")).as_deref(), Some("s"));
     }
 }

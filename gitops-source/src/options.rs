@@ -24,6 +24,10 @@ pub struct GitSourceOptions {
     /// this or another process) before failing with [`Error::Lock`](crate::Error::Lock).
     /// Default 10 minutes.
     pub lock_timeout: Duration,
+    /// The ssh program for `ssh://` and scp-like URLs (git's `core.sshCommand`); `None` runs
+    /// `ssh` from `PATH`, or whatever `GIT_SSH_COMMAND` / `core.sshCommand` name. It is treated
+    /// as OpenSSH (`ssh.variant=ssh`): it must accept `-o`, `-p` and `-i`.
+    pub ssh_command: Option<String>,
 }
 
 impl Default for GitSourceOptions {
@@ -32,6 +36,7 @@ impl Default for GitSourceOptions {
             credentials: Credentials::None,
             depth: None,
             lock_timeout: Duration::from_secs(600),
+            ssh_command: None,
         }
     }
 }
@@ -48,6 +53,13 @@ impl GitSourceOptions {
     #[must_use]
     pub fn shallow(mut self, depth: u32) -> Self {
         self.depth = NonZeroU32::new(depth);
+        self
+    }
+
+    /// Sets [`GitSourceOptions::ssh_command`].
+    #[must_use]
+    pub fn ssh_command(mut self, command: impl Into<String>) -> Self {
+        self.ssh_command = Some(command.into());
         self
     }
 

@@ -144,10 +144,17 @@ impl GitSource {
     fn fetch_into(&self, mut repo: gix::Repository) -> Result<(), Error> {
         use gix::remote::{Direction, fetch::Tags};
 
-        if let Some(command) = self.options.credentials.ssh_command() {
+        if let Some(command) = self
+            .options
+            .credentials
+            .ssh_command(self.options.ssh_command.as_deref())
+        {
             let mut config = repo.config_snapshot_mut();
             config
                 .set_value(&gix::config::tree::Core::SSH_COMMAND, command.as_str())
+                .map_err(|e| self.fetch_err(e))?;
+            config
+                .set_value(&gix::config::tree::Ssh::VARIANT, "ssh")
                 .map_err(|e| self.fetch_err(e))?;
             config.commit().map_err(|e| self.fetch_err(e))?;
         }

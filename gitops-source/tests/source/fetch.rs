@@ -201,3 +201,48 @@ fn https_errors_never_show_credentials() {
     assert!(!shown.contains("pa55-w0rd"), "{shown}");
     assert!(shown.contains("127.0.0.1"), "{shown}");
 }
+
+#[test]
+fn scp_like_urls_go_through_the_ssh_program_with_the_key() {
+    // A stand-in for ssh that records its arguments and runs the remote command (everything
+    // after `user@host`, joined by spaces as ssh does) locally, the way sshd would.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("ssh.log");
+    let fake = dir.path().join("fake-ssh");
+    let script = format!(
+        "#!/bin/sh\necho \"$@\" >> '{}'\n\
+         while [ $# -gt 0 ]; do case \"$1\" in *@*) shift; break;; *) shift;; esac; done\n\
+         exec sh -c \"$*\"\n",
+        log.display()
+    );
+    std::fs::write(&fake, script).unwrap();
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let origin = make_repo(
+        &[(
+            "a/cm.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+        )],
+        &[],
+    );
+    let options = gitops_source::GitSourceOptions::default()
+        .ssh_command(fake.display().to_string())
+        .credentials(gitops_source::Credentials::ssh_key("/keys/deploy key"));
+    let url = format!("git@example.invalid:{}", origin.path().display());
+    let source = GitSource::with_options(&url, &dir.path().join("cache"), options).unwrap();
+    assert_eq!(source.url(), url, "scp-like URLs are shown as given");
+    let fetched = source.fetch();
+    let args = std::fs::read_to_string(&log).unwrap_or_default();
+    fetched.unwrap_or_else(|e| panic!("{}\nssh was called with: {args}", chain(&e)));
+    assert_eq!(
+        source.resolve("main").unwrap(),
+        git(origin.path(), &["rev-parse", "HEAD"])
+    );
+    assert!(
+        args.contains("-i /keys/deploy key -o IdentitiesOnly=yes"),
+        "{args}"
+    );
+    assert!(
+        args.contains("git@example.invalid") && args.contains("git-upload-pack"),
+        "{args}"
+    );
+}
