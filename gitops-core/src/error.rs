@@ -80,4 +80,79 @@ pub enum Error {
         /// Origin of the second occurrence.
         second: String,
     },
+    /// A value that is not one of the accepted spellings (a hook type, a sync option item, a
+    /// sync wave, a tracking method...).
+    #[error("invalid value {value:?}: expected {expected}")]
+    InvalidValue {
+        /// What was expected.
+        expected: &'static str,
+        /// The offending text.
+        value: String,
+    },
+    /// An Argo CD (or Helm, or gitops-rs) annotation with a value that cannot be parsed.
+    #[error("{resource}: invalid annotation {annotation}={value:?}: {reason}")]
+    InvalidAnnotation {
+        /// The object, as `group/kind/namespace/name`.
+        resource: String,
+        /// The annotation name, e.g. `argocd.argoproj.io/sync-wave`.
+        annotation: String,
+        /// The annotation value.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A `gitops.rs/depends-on` entry naming an object that is not in the desired state.
+    #[error("{key} depends on {dependency}, which is not in the desired state")]
+    MissingDependency {
+        /// The dependent object.
+        key: ResourceKey,
+        /// The missing dependency.
+        dependency: ResourceKey,
+    },
+    /// A `gitops.rs/depends-on` entry naming an object that only syncs in a later phase or wave.
+    #[error(
+        "{key} ({phase} wave {wave}) depends on {dependency}, which syncs later ({dependency_phase} wave {dependency_wave})"
+    )]
+    DependencyInLaterWave {
+        /// The dependent object.
+        key: ResourceKey,
+        /// Its sync phase.
+        phase: crate::ordering::SyncPhase,
+        /// Its wave.
+        wave: i32,
+        /// The dependency.
+        dependency: ResourceKey,
+        /// The dependency's earliest sync phase.
+        dependency_phase: crate::ordering::SyncPhase,
+        /// The dependency's wave in that phase.
+        dependency_wave: i32,
+    },
+    /// Dependencies (explicit `gitops.rs/depends-on`, or implicit Namespace/CRD ones) that form a
+    /// cycle; every member of the cycle is named.
+    #[error("dependency cycle between {}", .members.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))]
+    DependencyCycle {
+        /// The objects in the cycle, ordered by key.
+        members: Vec<ResourceKey>,
+    },
+    /// A namespace set on an object whose kind is cluster-scoped.
+    #[error("{key}: namespace set on cluster-scoped kind {kind}", kind = .key.group_kind())]
+    NamespaceOnClusterScoped {
+        /// The object.
+        key: ResourceKey,
+    },
+    /// An `argocd.argoproj.io/tracking-id` value that is not `<app>:<group>/<kind>:<namespace>/<name>`.
+    #[error("invalid tracking id {value:?}: expected <app>:<group>/<kind>:<namespace>/<name>")]
+    InvalidTrackingId {
+        /// The offending text.
+        value: String,
+    },
+    /// An application name longer than 63 characters, which cannot be a label value, with label
+    /// tracking.
+    #[error("application name {app:?} is longer than 63 characters and cannot be tracked by label {label}")]
+    AppNameTooLongForLabel {
+        /// The application name.
+        app: String,
+        /// The tracking label key.
+        label: String,
+    },
 }

@@ -20,14 +20,21 @@ pub struct GroupKind {
 impl GroupKind {
     /// Builds a group and kind. `group` is `""` for the core group.
     pub fn new(group: impl Into<String>, kind: impl Into<String>) -> Self {
-        Self { group: group.into(), kind: kind.into() }
+        Self {
+            group: group.into(),
+            kind: kind.into(),
+        }
     }
 }
 
 impl fmt::Display for GroupKind {
     /// `Kind` for the core group, `group/Kind` otherwise.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.group.is_empty() { f.write_str(&self.kind) } else { write!(f, "{}/{}", self.group, self.kind) }
+        if self.group.is_empty() {
+            f.write_str(&self.kind)
+        } else {
+            write!(f, "{}/{}", self.group, self.kind)
+        }
     }
 }
 
@@ -55,7 +62,11 @@ pub struct GroupVersionKind {
 impl GroupVersionKind {
     /// Builds a GroupVersionKind from its parts. `group` is `""` for the core group.
     pub fn new(group: impl Into<String>, version: impl Into<String>, kind: impl Into<String>) -> Self {
-        Self { group: group.into(), version: version.into(), kind: kind.into() }
+        Self {
+            group: group.into(),
+            version: version.into(),
+            kind: kind.into(),
+        }
     }
 
     /// Parses an object's `apiVersion` (`group/version`, or a bare `version` for the core group)
@@ -65,7 +76,9 @@ impl GroupVersionKind {
     /// [`Error::InvalidApiVersion`] when `api_version` is empty, has more than one `/`, or an
     /// empty part; [`Error::InvalidKind`] when `kind` is empty.
     pub fn from_api_version(api_version: &str, kind: &str) -> Result<Self, Error> {
-        let invalid = || Error::InvalidApiVersion { api_version: api_version.to_owned() };
+        let invalid = || Error::InvalidApiVersion {
+            api_version: api_version.to_owned(),
+        };
         let (group, version) = match api_version.split_once('/') {
             Some((g, v)) => {
                 if g.is_empty() || v.is_empty() || v.contains('/') {
@@ -79,14 +92,20 @@ impl GroupVersionKind {
             return Err(invalid());
         }
         if kind.is_empty() {
-            return Err(Error::InvalidKind { kind: kind.to_owned() });
+            return Err(Error::InvalidKind {
+                kind: kind.to_owned(),
+            });
         }
         Ok(Self::new(group, version, kind))
     }
 
     /// The `apiVersion` string: `group/version`, or `version` for the core group.
     pub fn api_version(&self) -> String {
-        if self.group.is_empty() { self.version.clone() } else { format!("{}/{}", self.group, self.version) }
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
     }
 
     /// The version-less [`GroupKind`].

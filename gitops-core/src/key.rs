@@ -60,7 +60,14 @@ impl ResourceKey {
 
 impl fmt::Display for ResourceKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}/{}/{}", self.group, self.kind, self.namespace_or_empty(), self.name)
+        write!(
+            f,
+            "{}/{}/{}/{}",
+            self.group,
+            self.kind,
+            self.namespace_or_empty(),
+            self.name
+        )
     }
 }
 

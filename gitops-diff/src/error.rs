@@ -43,4 +43,15 @@ pub enum Error {
         /// The pointer.
         pointer: String,
     },
+    /// The server-side-apply merge refused the desired object (see [`Conflicts`](crate::merge::Conflicts)).
+    #[error("server-side apply of {object} by manager {manager:?} conflicts")]
+    Conflicts {
+        /// The object (`group/kind/namespace/name`).
+        object: String,
+        /// The field manager.
+        manager: String,
+        /// The conflicts.
+        #[source]
+        source: crate::merge::Conflicts,
+    },
 }

@@ -50,15 +50,18 @@ mod diff;
 mod error;
 mod ignore;
 pub mod mask;
+pub mod merge;
 mod normalize;
 mod options;
 mod render;
 mod schema;
 
-pub use diff::{FieldChange, ResourceDiff, diff};
+pub use diff::{FieldChange, ResourceDiff, diff, diff_server_side};
 pub use error::Error;
 pub use ignore::IgnoreRule;
-pub use normalize::{LAST_APPLIED_ANNOTATION, Normalizer, SERVER_METADATA_FIELDS, strip_server_fields};
+pub use normalize::{
+    LAST_APPLIED_ANNOTATION, Normalizer, SERVER_METADATA_FIELDS, apply_server_defaults, strip_server_fields,
+};
 pub use options::{DiffMode, DiffOptions};
 pub use render::RenderOptions;
 pub use schema::{ListType, Schema};

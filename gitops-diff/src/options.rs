@@ -17,6 +17,9 @@ pub enum DiffMode {
     /// Two-way plus removal of fields that the last-applied configuration has and desired no
     /// longer has (client-side `kubectl apply`). Falls back to two-way without the annotation.
     ThreeWay,
+    /// Predicted live = [`merge::apply`](crate::merge::apply)`(live, desired, manager, force)`:
+    /// an offline server-side apply using live's `managedFields`.
+    StructuredMerge,
 }
 
 /// Options of [`diff`](crate::diff()). `Default`: [`DiffMode::Auto`], manager `gitops-rs`, the

@@ -49,4 +49,9 @@ pub enum Error {
         /// The offending text.
         status: String,
     },
+    /// A Lua health script failed to load, compile or run; see [`crate::lua::LuaError`].
+    #[cfg(feature = "lua")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "lua")))]
+    #[error(transparent)]
+    Lua(#[from] crate::lua::LuaError),
 }

@@ -48,6 +48,9 @@ mod builtin;
 mod conditions;
 mod error;
 mod hook;
+#[cfg(feature = "lua")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lua")))]
+pub mod lua;
 mod object;
 mod registry;
 mod status;

@@ -56,6 +56,8 @@ pub struct Registry {
     application_health: bool,
     custom: HashMap<GroupKind, Arc<dyn HealthAssessor>>,
     conditions: ConditionsPolicy,
+    #[cfg(feature = "lua")]
+    lua: Option<Arc<crate::lua::LuaHealth>>,
 }
 
 impl Default for Registry {
@@ -66,6 +68,8 @@ impl Default for Registry {
             application_health: false,
             custom: HashMap::new(),
             conditions: ConditionsPolicy::none(),
+            #[cfg(feature = "lua")]
+            lua: None,
         }
     }
 }
@@ -79,6 +83,8 @@ impl fmt::Debug for Registry {
             .field("application_health", &self.application_health)
             .field("custom", &custom)
             .field("conditions", &self.conditions);
+        #[cfg(feature = "lua")]
+        s.field("lua", &self.lua);
         s.finish()
     }
 }
@@ -108,6 +114,15 @@ impl Registry {
         self
     }
 
+    /// Runs Argo CD Lua health scripts before every other assessor (see [`crate::lua`]).
+    #[cfg(feature = "lua")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "lua")))]
+    #[must_use]
+    pub fn with_lua(mut self, scripts: crate::lua::LuaHealth) -> Self {
+        self.lua = Some(Arc::new(scripts));
+        self
+    }
+
     /// Registers `assessor` for objects of `group_kind`, replacing the built-in one and any
     /// earlier registration. Lua scripts still take precedence, as Argo CD's overrides do.
     pub fn register(&mut self, group_kind: GroupKind, assessor: impl HealthAssessor + 'static) {
@@ -130,6 +145,15 @@ impl Registry {
         let (group, version, kind) = type_of(object)?;
         if is_deleting(object) && !has_finalizer(object, HOOK_FINALIZER) {
             return Ok(Some(Health::progressing("Pending deletion")));
+        }
+        #[cfg(feature = "lua")]
+        if let Some(lua) = &self.lua
+            && let Some(outcome) = lua.assess_kind(object, group, kind)
+        {
+            return Ok(match outcome {
+                Ok(health) => health,
+                Err(err) => Some(Health::unknown(err.to_string())),
+            });
         }
         if !self.custom.is_empty()
             && let Some(assessor) = self.custom.get(&GroupKind::new(group, kind))

@@ -43,7 +43,10 @@ impl LoadOptions {
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        Self { max_document_bytes: Self::DEFAULT_MAX_DOCUMENT_BYTES, max_depth: Self::DEFAULT_MAX_DEPTH }
+        Self {
+            max_document_bytes: Self::DEFAULT_MAX_DOCUMENT_BYTES,
+            max_depth: Self::DEFAULT_MAX_DEPTH,
+        }
     }
 }
 
@@ -73,8 +76,15 @@ pub fn load_bytes(bytes: &[u8], file: &str) -> Result<Vec<Manifest>, Error> {
 /// [`Error::NotUtf8`], [`Error::Parse`] (syntax error, duplicate key, alias budget exceeded;
 /// with line and column inside the file), [`Error::DocumentTooLarge`], [`Error::TooDeep`], and
 /// every error of [`Manifest::from_value`]. Errors name the file and the document index.
-pub fn load_bytes_with_options(bytes: &[u8], file: &str, options: &LoadOptions) -> Result<Vec<Manifest>, Error> {
-    let text = std::str::from_utf8(bytes).map_err(|e| Error::NotUtf8 { file: file.to_owned(), offset: e.valid_up_to() })?;
+pub fn load_bytes_with_options(
+    bytes: &[u8],
+    file: &str,
+    options: &LoadOptions,
+) -> Result<Vec<Manifest>, Error> {
+    let text = std::str::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
+        file: file.to_owned(),
+        offset: e.valid_up_to(),
+    })?;
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     let mut out = Vec::new();
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
@@ -82,12 +92,19 @@ pub fn load_bytes_with_options(bytes: &[u8], file: &str, options: &LoadOptions) 
         return Ok(out);
     }
     for (document, (line, body)) in split_documents(text).into_iter().enumerate() {
-        let origin = Origin { file: file.to_owned(), document, line: Some(line) };
+        let origin = Origin {
+            file: file.to_owned(),
+            document,
+            line: Some(line),
+        };
         if is_blank(body) {
             continue;
         }
         if body.len() > options.max_document_bytes {
-            return Err(Error::DocumentTooLarge { origin: origin.to_string(), limit: options.max_document_bytes });
+            return Err(Error::DocumentTooLarge {
+                origin: origin.to_string(),
+                limit: options.max_document_bytes,
+            });
         }
         let value: Value = parse_yaml(body, options).map_err(|e| Error::Parse {
             origin: origin.to_string(),
@@ -101,8 +118,15 @@ pub fn load_bytes_with_options(bytes: &[u8], file: &str, options: &LoadOptions) 
 fn load_json(text: &str, file: &str, options: &LoadOptions, out: &mut Vec<Manifest>) -> Result<(), Error> {
     let stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
     for (document, value) in stream.enumerate() {
-        let origin = Origin { file: file.to_owned(), document, line: None };
-        let value = value.map_err(|e| Error::Parse { origin: origin.to_string(), message: e.to_string() })?;
+        let origin = Origin {
+            file: file.to_owned(),
+            document,
+            line: None,
+        };
+        let value = value.map_err(|e| Error::Parse {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
         match value {
             Value::Array(items) => {
                 for item in items {
@@ -115,17 +139,30 @@ fn load_json(text: &str, file: &str, options: &LoadOptions, out: &mut Vec<Manife
     Ok(())
 }
 
-fn push_object(value: Value, origin: Origin, options: &LoadOptions, out: &mut Vec<Manifest>) -> Result<(), Error> {
+fn push_object(
+    value: Value,
+    origin: Origin,
+    options: &LoadOptions,
+    out: &mut Vec<Manifest>,
+) -> Result<(), Error> {
     if depth(&value) > options.max_depth {
-        return Err(Error::TooDeep { origin: origin.to_string(), limit: options.max_depth });
+        return Err(Error::TooDeep {
+            origin: origin.to_string(),
+            limit: options.max_depth,
+        });
     }
     if value.is_null() {
         return Ok(());
     }
-    let is_list = value.get("kind").and_then(Value::as_str).is_some_and(|k| k.ends_with("List"))
+    let is_list = value
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| k.ends_with("List"))
         && value.get("items").is_some_and(Value::is_array);
     if is_list {
-        let Value::Object(mut map) = value else { return Ok(()) };
+        let Value::Object(mut map) = value else {
+            return Ok(());
+        };
         if let Some(Value::Array(items)) = map.remove("items") {
             for item in items {
                 out.push(Manifest::from_value_with_origin(item, Some(origin.clone()))?);
@@ -200,7 +237,11 @@ mod tests {
 
     #[test]
     fn errors_name_file_and_document() {
-        let err = load_bytes(b"apiVersion: v1\nkind: A\nmetadata: {name: a}\n---\nkind: [\n", "x.yaml").unwrap_err();
+        let err = load_bytes(
+            b"apiVersion: v1\nkind: A\nmetadata: {name: a}\n---\nkind: [\n",
+            "x.yaml",
+        )
+        .unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("x.yaml (document 1"), "{msg}");
         let err = load_bytes(b"apiVersion: v1\nkind: A\nmetadata: {}\n", "y.yaml").unwrap_err();
@@ -209,7 +250,11 @@ mod tests {
 
     #[test]
     fn duplicate_keys_are_rejected() {
-        let err = load_bytes(b"apiVersion: v1\nkind: A\nkind: B\nmetadata: {name: a}\n", "d.yaml").unwrap_err();
+        let err = load_bytes(
+            b"apiVersion: v1\nkind: A\nkind: B\nmetadata: {name: a}\n",
+            "d.yaml",
+        )
+        .unwrap_err();
         assert!(matches!(err, Error::Parse { .. }), "{err}");
     }
 

@@ -68,21 +68,36 @@ impl Manifest {
 
     /// Like [`Manifest::from_value`], recording where the object came from; errors name it.
     pub fn from_value_with_origin(object: Value, origin: Option<Origin>) -> Result<Self, Error> {
-        let at = || origin.as_ref().map_or_else(|| "<object>".to_owned(), ToString::to_string);
+        let at = || {
+            origin
+                .as_ref()
+                .map_or_else(|| "<object>".to_owned(), ToString::to_string)
+        };
         let Value::Object(map) = &object else {
             return Err(Error::NotAnObject { origin: at() });
         };
         let field = |name: &'static str| -> Result<&str, Error> {
             match map.get(name) {
                 Some(Value::String(s)) if !s.is_empty() => Ok(s),
-                _ => Err(Error::MissingField { origin: at(), field: name }),
+                _ => Err(Error::MissingField {
+                    origin: at(),
+                    field: name,
+                }),
             }
         };
         let gvk = GroupVersionKind::from_api_version(field("apiVersion")?, field("kind")?)?;
         let metadata = map.get("metadata").and_then(Value::as_object);
-        let has_name = |k: &str| metadata.and_then(|m| m.get(k)).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+        let has_name = |k: &str| {
+            metadata
+                .and_then(|m| m.get(k))
+                .and_then(Value::as_str)
+                .is_some_and(|s| !s.is_empty())
+        };
         if !has_name("name") && !has_name("generateName") {
-            return Err(Error::MissingField { origin: at(), field: "metadata.name" });
+            return Err(Error::MissingField {
+                origin: at(),
+                field: "metadata.name",
+            });
         }
         Ok(Self { object, gvk, origin })
     }
@@ -107,9 +122,21 @@ impl Manifest {
         self.metadata_str("namespace").filter(|s| !s.is_empty())
     }
 
-    /// The object's [`ResourceKey`].
+    /// The object's [`ResourceKey`]. For an object with only `metadata.generateName` (a hook),
+    /// the key's name is the `generateName` prefix (e.g. `migrate-`): Kubernetes names cannot
+    /// end with `-`, so it never collides with a named object, and two such hooks of one kind in
+    /// one namespace need different prefixes to be told apart, as in Argo CD's UI.
     pub fn key(&self) -> ResourceKey {
-        ResourceKey::new(self.gvk.group.clone(), self.gvk.kind.clone(), self.namespace(), self.name())
+        let name = match self.name() {
+            "" => self.generate_name().unwrap_or(""),
+            name => name,
+        };
+        ResourceKey::new(
+            self.gvk.group.clone(),
+            self.gvk.kind.clone(),
+            self.namespace(),
+            name,
+        )
     }
 
     /// Where the object was loaded from, when known.
@@ -129,19 +156,26 @@ impl Manifest {
 
     /// One annotation's value.
     pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.object.pointer("/metadata/annotations").and_then(|a| a.get(key)).and_then(Value::as_str)
+        self.object
+            .pointer("/metadata/annotations")
+            .and_then(|a| a.get(key))
+            .and_then(Value::as_str)
     }
 
     /// One label's value.
     pub fn label(&self, key: &str) -> Option<&str> {
-        self.object.pointer("/metadata/labels").and_then(|a| a.get(key)).and_then(Value::as_str)
+        self.object
+            .pointer("/metadata/labels")
+            .and_then(|a| a.get(key))
+            .and_then(Value::as_str)
     }
 
     /// Sets `metadata.namespace` (or removes it with `None`).
     pub fn set_namespace(&mut self, namespace: Option<&str>) {
         match namespace {
             Some(ns) => {
-                self.metadata_mut().insert("namespace".into(), Value::String(ns.to_owned()));
+                self.metadata_mut()
+                    .insert("namespace".into(), Value::String(ns.to_owned()));
             }
             None => {
                 self.metadata_mut().remove("namespace");
@@ -151,7 +185,8 @@ impl Manifest {
 
     /// Sets one label, creating `metadata.labels` when needed.
     pub fn set_label(&mut self, key: &str, value: &str) {
-        Self::child_map(self.metadata_mut(), "labels").insert(key.to_owned(), Value::String(value.to_owned()));
+        Self::child_map(self.metadata_mut(), "labels")
+            .insert(key.to_owned(), Value::String(value.to_owned()));
     }
 
     /// Sets one annotation, creating `metadata.annotations` when needed.
@@ -171,7 +206,10 @@ impl Manifest {
     }
 
     fn metadata_str(&self, key: &str) -> Option<&str> {
-        self.object.get("metadata").and_then(|m| m.get(key)).and_then(Value::as_str)
+        self.object
+            .get("metadata")
+            .and_then(|m| m.get(key))
+            .and_then(Value::as_str)
     }
 
     fn string_map(&self, key: &str) -> BTreeMap<String, String> {
@@ -179,17 +217,25 @@ impl Manifest {
             .get("metadata")
             .and_then(|m| m.get(key))
             .and_then(Value::as_object)
-            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     fn metadata_mut(&mut self) -> &mut Map<String, Value> {
-        let Value::Object(obj) = &mut self.object else { unreachable!("validated in from_value") };
+        let Value::Object(obj) = &mut self.object else {
+            unreachable!("validated in from_value")
+        };
         Self::child_map(obj, "metadata")
     }
 
     fn child_map<'a>(parent: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, Value> {
-        let slot = parent.entry(key.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+        let slot = parent
+            .entry(key.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
         if !slot.is_object() {
             *slot = Value::Object(Map::new());
         }

@@ -24,7 +24,10 @@ impl ManifestSet {
     pub fn insert(&mut self, manifest: Manifest) -> Result<(), Error> {
         let key = manifest.key();
         if let Some(existing) = self.items.get(&key) {
-            let origin = |m: &Manifest| m.origin().map_or_else(|| "<unknown>".to_owned(), ToString::to_string);
+            let origin = |m: &Manifest| {
+                m.origin()
+                    .map_or_else(|| "<unknown>".to_owned(), ToString::to_string)
+            };
             return Err(Error::DuplicateResource {
                 key,
                 first: origin(existing),

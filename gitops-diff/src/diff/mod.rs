@@ -11,7 +11,9 @@ use crate::{
     DiffMode, DiffOptions, Error,
     ignore::remove_pointer,
     mask,
-    normalize::{LAST_APPLIED_ANNOTATION, drop_nulls, normalize_builtin, strip_server_fields},
+    normalize::{
+        LAST_APPLIED_ANNOTATION, apply_server_defaults, drop_nulls, normalize_builtin, strip_server_fields,
+    },
     schema::Node,
 };
 
@@ -67,6 +69,7 @@ pub struct ResourceDiff {
 ///
 /// # Errors
 /// [`Error::NotAnObject`] when a side is neither an object nor `null`;
+/// [`Error::Conflicts`] is never returned here ([`DiffMode::StructuredMerge`] forces).
 pub fn diff(desired: &Value, live: &Value, options: &DiffOptions) -> Result<ResourceDiff, Error> {
     check_object(desired, "desired")?;
     check_object(live, "live")?;
@@ -85,12 +88,31 @@ pub fn diff(desired: &Value, live: &Value, options: &DiffOptions) -> Result<Reso
     if desired.is_null() {
         return Ok(finish(normalized_live, Value::Null, options));
     }
-    let predicted = {
+    let predicted = if mode == DiffMode::StructuredMerge {
+        let merged = crate::merge::apply(
+            if live.is_null() { None } else { Some(live) },
+            desired,
+            &options.manager,
+            true,
+        )
+        .map_err(|source| Error::Conflicts {
+            object: describe(desired),
+            manager: options.manager.clone(),
+            source,
+        })?;
+        let mut predicted = merged.object;
+        apply_server_defaults(&mut predicted);
+        apply_server_defaults(&mut normalized_live);
+        normalize_side(&mut predicted, options, live_aggregates, &ignored);
+        predict::align(&normalized_live, predicted, node)
+    } else {
         let mut d = desired.clone();
         drop_nulls(&mut d);
         normalize_side(&mut d, options, live_aggregates, &ignored);
         let last = if mode == DiffMode::ThreeWay {
             last_applied(live).map(|mut a| {
+                // Identity is never removed: kubectl records the namespace it defaulted.
+                strip_identity(&mut a);
                 drop_nulls(&mut a);
                 normalize_side(&mut a, options, live_aggregates, &ignored);
                 a
@@ -105,6 +127,45 @@ pub fn diff(desired: &Value, live: &Value, options: &DiffOptions) -> Result<Reso
         };
         predict::predict(live_ref, &d, last.as_ref(), node)
     };
+    Ok(finish(normalized_live, predicted, options))
+}
+
+/// Server-side diff: compares with the object a server-side apply dry run returned
+/// (`predicted_live`, which the caller obtains, e.g. gitops-apply), as Argo CD's server-side diff.
+///
+/// With [`DiffOptions::ignore_mutation_webhook`] (the default), fields of `predicted_live` that
+/// our manager ([`DiffOptions::manager`]) does not own per its `managedFields` are reverted to
+/// live's values, so mutations by admission webhooks are not shown as drift; list-map key fields
+/// are kept so elements stay identifiable.
+///
+/// # Errors
+/// [`Error::NotAnObject`] when a side is neither an object nor `null`.
+pub fn diff_server_side(
+    desired: &Value,
+    live: &Value,
+    predicted_live: &Value,
+    options: &DiffOptions,
+) -> Result<ResourceDiff, Error> {
+    check_object(desired, "desired")?;
+    check_object(live, "live")?;
+    check_object(predicted_live, "predicted live")?;
+    let Some(node) = root_node(desired, live, options) else {
+        return Ok(finish(Value::Null, Value::Null, options));
+    };
+    let live_aggregates = live.get("aggregationRule").is_some_and(|a| !a.is_null());
+    let ignored = crate::ignore::ignored_pointers(desired, live, options)?;
+    let mut normalized_live = live.clone();
+    normalize_side(&mut normalized_live, options, live_aggregates, &ignored);
+    if desired.is_null() {
+        return Ok(finish(normalized_live, Value::Null, options));
+    }
+    let mut predicted = if options.ignore_mutation_webhook {
+        crate::merge::revert_unowned(live, predicted_live, &options.manager, node)
+    } else {
+        predicted_live.clone()
+    };
+    normalize_side(&mut predicted, options, live_aggregates, &ignored);
+    let predicted = predict::align(&normalized_live, predicted, node);
     Ok(finish(normalized_live, predicted, options))
 }
 
@@ -126,6 +187,18 @@ fn root_node<'s>(desired: &Value, live: &Value, options: &'s DiffOptions) -> Opt
     Some(options.schema.root(api_version, kind))
 }
 
+/// `group/kind/namespace/name` of an object, for messages.
+pub(crate) fn describe(v: &Value) -> String {
+    let s = |p: &str| v.pointer(p).and_then(Value::as_str).unwrap_or("");
+    let group = s("/apiVersion").split_once('/').map_or("", |g| g.0);
+    format!(
+        "{group}/{}/{}/{}",
+        s("/kind"),
+        s("/metadata/namespace"),
+        s("/metadata/name")
+    )
+}
+
 /// The parsed last-applied configuration annotation of `live`, when present and valid JSON.
 pub(crate) fn last_applied(live: &Value) -> Option<Value> {
     let text = live
@@ -133,6 +206,17 @@ pub(crate) fn last_applied(live: &Value) -> Option<Value> {
         .get(LAST_APPLIED_ANNOTATION)?
         .as_str()?;
     serde_json::from_str::<Value>(text).ok().filter(Value::is_object)
+}
+
+fn strip_identity(v: &mut Value) {
+    if let Some(m) = v.as_object_mut() {
+        m.remove("apiVersion");
+        m.remove("kind");
+        if let Some(meta) = m.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("name");
+            meta.remove("namespace");
+        }
+    }
 }
 
 fn normalize_side(v: &mut Value, options: &DiffOptions, live_aggregates: bool, ignored: &[String]) {

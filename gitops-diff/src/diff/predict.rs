@@ -5,12 +5,13 @@ use serde_json::{Map, Value};
 
 use crate::{ListType, normalize::quantity, schema::Node};
 
-/// Predicts live after applying `desired`, where `last` is the last-applied configuration (three-way)
+/// Predicts live after applying `desired` the way client-side `kubectl apply` (strategic merge)
+/// does: maps, atomic ones included, merge per key, where `last` is the last-applied configuration (three-way)
 /// or `None` (two-way). Values equivalent to live's (same quantity, `1` = `1.0`, empty versus
 /// absent) keep live's spelling so that they produce no change.
 pub(crate) fn predict(live: Option<&Value>, desired: &Value, last: Option<&Value>, node: Node<'_>) -> Value {
     match (live, desired) {
-        (Some(Value::Object(l)), Value::Object(d)) if !node.map_atomic() => {
+        (Some(Value::Object(l)), Value::Object(d)) => {
             Value::Object(merge_map(l, d, last.and_then(Value::as_object), node))
         }
         (Some(Value::Array(l)), Value::Array(d)) => Value::Array(merge_list(
@@ -187,13 +188,11 @@ pub(crate) fn equivalent(left: &Value, right: &Value, node: Node<'_>) -> bool {
 
 /// Rewrites `predicted` so that every value equivalent to live's (see [`equivalent`]) takes live's
 /// spelling, so that only real differences remain.
-#[allow(dead_code, reason = "used by the structured-merge and server-side modes")]
 pub(crate) fn align(live: &Value, mut predicted: Value, node: Node<'_>) -> Value {
     align_in_place(live, &mut predicted, node);
     predicted
 }
 
-#[allow(dead_code, reason = "used by the structured-merge and server-side modes")]
 fn align_in_place(live: &Value, predicted: &mut Value, node: Node<'_>) {
     match (live, &mut *predicted) {
         (Value::Object(l), Value::Object(p)) => {

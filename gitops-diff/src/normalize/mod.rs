@@ -4,6 +4,7 @@
 //! (see [`crate::diff()`]).
 
 mod builtin;
+mod defaults;
 pub(crate) mod quantity;
 
 use std::fmt;
@@ -11,6 +12,7 @@ use std::fmt;
 use serde_json::Value;
 
 pub(crate) use builtin::normalize_builtin;
+pub use defaults::apply_server_defaults;
 
 /// `metadata` fields the API server populates; they never count as drift.
 pub const SERVER_METADATA_FIELDS: &[&str] = &[

@@ -197,6 +197,19 @@ impl<'s> Node<'s> {
         }
     }
 
+    /// Whether `name` is a declared struct field (as opposed to a key of a string-keyed map or of
+    /// a map without schema); structured-merge-diff records undeclared keys as set members.
+    pub(crate) fn declares_field(self, name: &str) -> bool {
+        match self {
+            Node::Typed(atom) => atom
+                .map
+                .is_some_and(|m| m.fields.binary_search_by(|f| f.name.cmp(name)).is_ok()),
+            Node::Crd(node) => node.properties.contains_key(name) || (node.root && name == "metadata"),
+            Node::DeducedRoot => name == "metadata",
+            Node::Deduced => false,
+        }
+    }
+
     /// Whether this map or struct is atomic (replaced and owned as a whole).
     pub(crate) fn map_atomic(self) -> bool {
         match self {

@@ -5,4 +5,5 @@
     reason = "tests and the table generator may panic on bad data"
 )]
 
+mod conformance;
 mod schema_table;

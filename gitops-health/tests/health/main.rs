@@ -5,6 +5,8 @@
 
 mod builtin;
 mod conformance;
+#[cfg(feature = "lua")]
+mod lua;
 
 /// The first YAML document of `path` as JSON, duplicate keys resolved last-wins like Go's
 /// YAML decoder (one upstream file repeats `updateStrategy`).
