@@ -28,6 +28,7 @@ enum Output {
 /// Reconcile a Git repository into a cluster (the in-memory cluster by default).
 #[derive(Debug, Parser)]
 #[command(name = "reconcile", version)]
+#[allow(clippy::struct_excessive_bools)] // command-line switches
 struct Args {
     /// Repository: local path, file:// or https:// URL. Default: the embedded sample application.
     #[arg(long)]
@@ -90,16 +91,21 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(args: Args) -> anyhow::Result<()> {
     let temp = tempfile::tempdir().context("create a temporary directory")?;
-    let repo = match &args.repo {
-        Some(repo) => repo.clone(),
-        None => {
-            let dir = temp.path().join("sample-app");
-            let sha = create_sample_repo(&dir)?;
-            eprintln!("embedded sample application committed at {sha} in {}", dir.display());
-            dir.display().to_string()
-        }
+    let repo = if let Some(repo) = &args.repo {
+        repo.clone()
+    } else {
+        let dir = temp.path().join("sample-app");
+        let sha = create_sample_repo(&dir)?;
+        eprintln!(
+            "embedded sample application committed at {sha} in {}",
+            dir.display()
+        );
+        dir.display().to_string()
     };
-    let cache_dir = args.cache_dir.clone().unwrap_or_else(|| temp.path().join("cache"));
+    let cache_dir = args
+        .cache_dir
+        .clone()
+        .unwrap_or_else(|| temp.path().join("cache"));
     let mut config = ReconcileConfig::new(repo, args.revision.clone(), args.path.clone(), cache_dir);
     config.namespace.clone_from(&args.namespace);
     config.prune = !args.no_prune;

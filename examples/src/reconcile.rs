@@ -33,7 +33,12 @@ pub struct ReconcileConfig {
 
 impl ReconcileConfig {
     /// A configuration with prune and self-heal on, dry run off, namespace `default`.
-    pub fn new(repo: impl Into<String>, revision: impl Into<String>, path: impl Into<String>, cache_dir: PathBuf) -> Self {
+    pub fn new(
+        repo: impl Into<String>,
+        revision: impl Into<String>,
+        path: impl Into<String>,
+        cache_dir: PathBuf,
+    ) -> Self {
         let path = path.into();
         let app = app_name(&path);
         Self {
@@ -68,8 +73,16 @@ impl ReconcileConfig {
 /// (`sock-shop/base` → `base`; `.` → `app`).
 pub fn app_name(path: &str) -> String {
     let last = path.trim_matches('/').rsplit('/').next().unwrap_or("");
-    let name: String =
-        last.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c.to_ascii_lowercase() } else { '-' }).collect();
+    let name: String = last
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
     let name = name.trim_matches('-').to_owned();
     if name.is_empty() { "app".to_owned() } else { name }
 }
@@ -148,7 +161,11 @@ impl IterationReport {
         }
         let mut out = String::new();
         let mut line = |cells: &[String]| {
-            let text: Vec<String> = cells.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
+            let text: Vec<String> = cells
+                .iter()
+                .zip(widths)
+                .map(|(c, w)| format!("{c:<w$}"))
+                .collect();
             let _ = writeln!(out, "{}", text.join("  ").trim_end());
         };
         line(&header.map(str::to_owned));
@@ -185,7 +202,12 @@ impl<'a> Reconciler<'a> {
     pub fn new(applier: &'a dyn Applier, config: ReconcileConfig) -> anyhow::Result<Self> {
         let source = GitSource::new(&config.repo, &config.cache_dir)
             .with_context(|| format!("repository {}", config.repo))?;
-        Ok(Self { config, source: Arc::new(source), engine: SyncEngine::new(applier), last_synced: None })
+        Ok(Self {
+            config,
+            source: Arc::new(source),
+            engine: SyncEngine::new(applier),
+            last_synced: None,
+        })
     }
 
     /// The configuration.
@@ -207,14 +229,21 @@ impl<'a> Reconciler<'a> {
     /// the fetch, resolve or load fails; errors of the sync engine before any write.
     pub async fn reconcile_once(&mut self) -> anyhow::Result<IterationReport> {
         let source = Arc::clone(&self.source);
-        let (repo, revision, path) = (self.config.repo.clone(), self.config.revision.clone(), self.config.path.clone());
+        let (repo, revision, path) = (
+            self.config.repo.clone(),
+            self.config.revision.clone(),
+            self.config.path.clone(),
+        );
         let snapshot = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-            source.fetch().with_context(|| format!("fetch repository {repo}"))?;
-            let sha =
-                source.resolve(&revision).with_context(|| format!("repository {repo}: resolve revision {revision:?}"))?;
             source
-                .load(&sha, &path)
-                .with_context(|| format!("repository {repo} at revision {revision} ({sha}): load path {path:?}"))
+                .fetch()
+                .with_context(|| format!("fetch repository {repo}"))?;
+            let sha = source
+                .resolve(&revision)
+                .with_context(|| format!("repository {repo}: resolve revision {revision:?}"))?;
+            source.load(&sha, &path).with_context(|| {
+                format!("repository {repo} at revision {revision} ({sha}): load path {path:?}")
+            })
         })
         .await
         .context("the Git task panicked")??;
@@ -225,13 +254,19 @@ impl<'a> Reconciler<'a> {
             .revision(snapshot.revision.clone());
         let compared = self.engine.compare(&snapshot.manifests, &options).await?;
         let new_revision = self.last_synced.as_deref() != Some(snapshot.revision.as_str());
-        let do_sync = compared.sync_status_before == ResourceStatus::Synced || new_revision || self.config.self_heal;
-        let report = if do_sync { self.engine.sync(&snapshot.manifests, &options).await? } else { compared };
+        let do_sync =
+            compared.sync_status_before == ResourceStatus::Synced || new_revision || self.config.self_heal;
+        let report = if do_sync {
+            self.engine.sync(&snapshot.manifests, &options).await?
+        } else {
+            compared
+        };
         let converged = do_sync
             && !self.config.dry_run
             && report.outcome == SyncOutcome::Succeeded
             && !report.resources.iter().any(|r| {
-                r.action == Action::Failed || (r.status == ResourceStatus::RequiresPruning && r.action != Action::Pruned)
+                r.action == Action::Failed
+                    || (r.status == ResourceStatus::RequiresPruning && r.action != Action::Pruned)
             });
         if converged {
             self.last_synced = Some(snapshot.revision.clone());
@@ -261,7 +296,9 @@ fn to_iteration(revision: &str, report: &SyncReport, synced: bool) -> IterationR
     IterationReport {
         revision: revision.to_owned(),
         sync: sync.to_owned(),
-        health: report.health.map_or_else(|| "Unknown".to_owned(), |h| h.to_string()),
+        health: report
+            .health
+            .map_or_else(|| "Unknown".to_owned(), |h| h.to_string()),
         resources,
         writes: report.writes,
         message: report.message.clone(),

@@ -59,7 +59,11 @@ fn git(dir: &Path, args: &[&str]) -> anyhow::Result<String> {
         .output()
         .context("run git (is it installed?)")?;
     if !output.status.success() {
-        bail!("git {} failed: {}", args.join(" "), String::from_utf8_lossy(&output.stderr).trim());
+        bail!(
+            "git {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }

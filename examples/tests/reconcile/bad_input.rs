@@ -24,7 +24,15 @@ async fn missing_repository_revision_and_path_are_named() {
     assert_eq!(writes, 0);
 
     let repo = temp.path().join("repo");
-    commit_files(&repo, &[("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")], "one").unwrap();
+    commit_files(
+        &repo,
+        &[(
+            "app/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+        )],
+        "one",
+    )
+    .unwrap();
     let (message, _) = error_of(&repo, "no-such-branch", "app").await;
     assert!(message.contains("no-such-branch"), "{message}");
     let (message, _) = error_of(&repo, "HEAD", "no/such/dir").await;
@@ -36,8 +44,14 @@ async fn malformed_yaml_names_file_and_document_and_applies_nothing() {
     let temp = tempfile::tempdir().unwrap();
     let repo = temp.path().join("repo");
     let good = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: good}\n";
-    let bad = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\n---\napiVersion: v1\nkind: [unclosed\n";
-    commit_files(&repo, &[("app/a-good.yaml", good), ("app/b-bad.yaml", bad)], "bad yaml").unwrap();
+    let bad =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\n---\napiVersion: v1\nkind: [unclosed\n";
+    commit_files(
+        &repo,
+        &[("app/a-good.yaml", good), ("app/b-bad.yaml", bad)],
+        "bad yaml",
+    )
+    .unwrap();
     let (message, writes) = error_of(&repo, "HEAD", "app").await;
     assert!(message.contains("b-bad.yaml"), "{message}");
     assert!(message.contains("document 1"), "{message}");

@@ -1,6 +1,8 @@
 //! The reconcile code path end to end, on real input (argocd-example-apps from ../shared) and
 //! on the embedded sample application.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
 mod bad_input;
 mod example_apps;
 mod sample;
@@ -25,5 +27,9 @@ async fn once(reconciler: &mut Reconciler<'_>) -> IterationReport {
 }
 
 fn actions(report: &IterationReport) -> Vec<(String, String)> {
-    report.resources.iter().map(|r| (format!("{}/{}", r.kind, r.name), r.action.clone())).collect()
+    report
+        .resources
+        .iter()
+        .map(|r| (format!("{}/{}", r.kind, r.name), r.action.clone()))
+        .collect()
 }

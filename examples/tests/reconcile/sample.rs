@@ -10,7 +10,8 @@ async fn sample_application_syncs_and_is_then_unchanged() {
     let repo = temp.path().join("sample");
     let sha = create_sample_repo(&repo).unwrap();
     let cluster = cluster();
-    let mut reconciler = Reconciler::new(&cluster, config(&repo, "HEAD", ".", &temp.path().join("cache"))).unwrap();
+    let mut reconciler =
+        Reconciler::new(&cluster, config(&repo, "HEAD", ".", &temp.path().join("cache"))).unwrap();
     let first = once(&mut reconciler).await;
     assert_eq!(first.revision, sha);
     assert_eq!(

@@ -1,6 +1,6 @@
 //! Step 1 and 2 of a sync: prepare the desired state and compare it with the cluster.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use gitops_core::{GroupKind, Manifest, ManifestSet, ResourceKey};
 use serde_json::Value;
@@ -29,7 +29,11 @@ impl Comparison {
     }
 
     pub(super) fn into_report_without_sync(self) -> SyncReport {
-        let sync_status_before = if self.is_out_of_sync() { ResourceStatus::OutOfSync } else { ResourceStatus::Synced };
+        let sync_status_before = if self.is_out_of_sync() {
+            ResourceStatus::OutOfSync
+        } else {
+            ResourceStatus::Synced
+        };
         let versions: BTreeMap<ResourceKey, String> = self
             .desired
             .iter()
@@ -43,7 +47,11 @@ impl Comparison {
                 version: versions.get(&key).cloned().unwrap_or_default(),
                 key,
                 status,
-                action: if status == ResourceStatus::RequiresPruning { Action::Skipped } else { Action::Unchanged },
+                action: if status == ResourceStatus::RequiresPruning {
+                    Action::Skipped
+                } else {
+                    Action::Unchanged
+                },
                 health: None,
                 message: String::new(),
                 phase: gitops_core::SyncPhase::Sync,
@@ -63,7 +71,11 @@ impl Comparison {
     }
 }
 
-pub(super) async fn compare(engine: &SyncEngine<'_>, desired: &ManifestSet, options: &SyncOptions) -> Result<Comparison> {
+pub(super) async fn compare(
+    engine: &SyncEngine<'_>,
+    desired: &ManifestSet,
+    options: &SyncOptions,
+) -> Result<Comparison> {
     let scopes = DiscoveredScopes::discover(engine.applier, desired).await?;
     let desired = prepare(desired, &scopes, options)?;
     let mut statuses = BTreeMap::new();
@@ -73,13 +85,25 @@ pub(super) async fn compare(engine: &SyncEngine<'_>, desired: &ManifestSet, opti
         }
         let key = manifest.key();
         let status = if scopes.is_served(&key.group_kind()) {
-            let live = engine.applier.get(manifest.gvk(), key.namespace.as_deref(), &key.name).await?;
+            let live = engine
+                .applier
+                .get(manifest.gvk(), key.namespace.as_deref(), &key.name)
+                .await?;
             match live {
                 None => ResourceStatus::Missing,
                 Some(live) => {
-                    let diff = gitops_diff::diff(manifest.as_value(), &live, &engine.diff)
-                        .map_err(|source| Error::Diff { key: key.clone(), source })?;
-                    if diff.modified { ResourceStatus::OutOfSync } else { ResourceStatus::Synced }
+                    let diff =
+                        gitops_diff::diff(manifest.as_value(), &live, &engine.diff).map_err(|source| {
+                            Error::Diff {
+                                key: key.clone(),
+                                source,
+                            }
+                        })?;
+                    if diff.modified {
+                        ResourceStatus::OutOfSync
+                    } else {
+                        ResourceStatus::Synced
+                    }
                 }
             }
         } else {
@@ -91,23 +115,33 @@ pub(super) async fn compare(engine: &SyncEngine<'_>, desired: &ManifestSet, opti
     for m in &prune {
         statuses.insert(m.key(), ResourceStatus::RequiresPruning);
     }
-    Ok(Comparison { desired, statuses, prune })
+    Ok(Comparison {
+        desired,
+        statuses,
+        prune,
+    })
 }
 
 /// Live objects owned by the application (tracking label/annotation) that are not desired and
 /// not hooks, in key order.
-async fn managed_live(engine: &SyncEngine<'_>, desired: &ManifestSet, options: &SyncOptions) -> Result<Vec<Manifest>> {
+async fn managed_live(
+    engine: &SyncEngine<'_>,
+    desired: &ManifestSet,
+    options: &SyncOptions,
+) -> Result<Vec<Manifest>> {
     // Every kind is listed and filtered by the tracking rules, which covers label and
     // annotation tracking alike.
-    let mut seen: BTreeMap<GroupKind, ()> = BTreeMap::new();
+    let mut seen: BTreeSet<GroupKind> = BTreeSet::new();
     let mut out = Vec::new();
     for resource in engine.applier.api_resources().await? {
-        if seen.insert(resource.gvk.group_kind(), ()).is_some() {
+        if !seen.insert(resource.gvk.group_kind()) {
             continue;
         }
         let live = engine.applier.list(&resource.gvk, None, None).await?;
         for object in live {
-            if !options.tracking.is_ours(&options.app, &object) || object.pointer("/metadata/deletionTimestamp").is_some() {
+            if !options.tracking.is_ours(&options.app, &object)
+                || object.pointer("/metadata/deletionTimestamp").is_some()
+            {
                 continue;
             }
             let manifest = Manifest::from_value(object).map_err(Error::Manifest)?;

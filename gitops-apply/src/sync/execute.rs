@@ -54,13 +54,20 @@ impl Run {
     }
 }
 
-pub(super) async fn execute(engine: &SyncEngine<'_>, cmp: Comparison, options: &SyncOptions) -> Result<SyncReport> {
+pub(super) async fn execute(
+    engine: &SyncEngine<'_>,
+    cmp: Comparison,
+    options: &SyncOptions,
+) -> Result<SyncReport> {
     let run_hooks = cmp.is_out_of_sync();
     let plan = plan_with(&cmp.desired, cmp.prune.iter(), &PlanOptions::default()).map_err(Error::Manifest)?;
     let prune: BTreeMap<ResourceKey, Manifest> = cmp.prune.iter().map(|m| (m.key(), m.clone())).collect();
     let mut run = Run::default();
     let batches: Vec<_> = plan.into_batches();
-    let main: Vec<_> = batches.iter().filter(|b| b.phase != SyncPhase::SyncFail).collect();
+    let main: Vec<_> = batches
+        .iter()
+        .filter(|b| b.phase != SyncPhase::SyncFail)
+        .collect();
     let mut watch: Vec<Watched> = Vec::new();
     for (i, batch) in main.iter().enumerate() {
         if run.failure.is_some() {
@@ -76,8 +83,11 @@ pub(super) async fn execute(engine: &SyncEngine<'_>, cmp: Comparison, options: &
             }
         }
         if batch.action == TaskAction::Apply {
-            let tasks: Vec<&SyncTask> =
-                batch.tasks.iter().filter(|t| t.hook.is_none() || run_hooks).collect();
+            let tasks: Vec<&SyncTask> = batch
+                .tasks
+                .iter()
+                .filter(|t| t.hook.is_none() || run_hooks)
+                .collect();
             let outcomes = join_all(tasks.iter().map(|t| apply_one(engine, &cmp, t, options))).await;
             for outcome in outcomes {
                 let (result, wrote, watched, hook) = outcome?;
@@ -90,10 +100,17 @@ pub(super) async fn execute(engine: &SyncEngine<'_>, cmp: Comparison, options: &
                 run.record(result, wrote);
             }
         }
-        let last_of_step = main.get(i + 1).is_none_or(|n| (n.phase, n.wave) != (batch.phase, batch.wave));
+        let last_of_step = main
+            .get(i + 1)
+            .is_none_or(|n| (n.phase, n.wave) != (batch.phase, batch.wave));
         let is_final = i + 1 == main.len();
-        if last_of_step && !options.dry_run && (!is_final || options.wait_for_final_health) && run.failure.is_none() {
-            let waited = wait_settled(engine, &watch, options.wave_timeout, options.poll_interval, true).await?;
+        if last_of_step
+            && !options.dry_run
+            && (!is_final || options.wait_for_final_health)
+            && run.failure.is_none()
+        {
+            let waited =
+                wait_settled(engine, &watch, options.wave_timeout, options.poll_interval, true).await?;
             for (key, health, _) in waited.health {
                 run.set_health(&key, health);
             }
@@ -141,9 +158,17 @@ async fn run_sync_fail_hooks(
 
 type Applied = (ResourceResult, bool, Option<Watched>, Option<HookRun>);
 
-async fn apply_one(engine: &SyncEngine<'_>, cmp: &Comparison, task: &SyncTask, options: &SyncOptions) -> Result<Applied> {
+async fn apply_one(
+    engine: &SyncEngine<'_>,
+    cmp: &Comparison,
+    task: &SyncTask,
+    options: &SyncOptions,
+) -> Result<Applied> {
     let Some(manifest) = cmp.desired.get(&task.key) else {
-        return Err(Error::Invalid { key: task.key.clone(), message: "planned task has no desired object".into() });
+        return Err(Error::Invalid {
+            key: task.key.clone(),
+            message: "planned task has no desired object".into(),
+        });
     };
     let base = |key: ResourceKey, status, action, message: String| ResourceResult {
         key,
@@ -160,16 +185,44 @@ async fn apply_one(engine: &SyncEngine<'_>, cmp: &Comparison, task: &SyncTask, o
     if task.hook.is_some() {
         return Ok(match create_hook(engine, manifest, task.phase, options).await {
             Ok((run, watched)) => {
-                let result = base(run.key.clone(), ResourceStatus::Synced, Action::Created, String::new());
+                let result = base(
+                    run.key.clone(),
+                    ResourceStatus::Synced,
+                    Action::Created,
+                    String::new(),
+                );
                 (result, true, Some(watched), Some(run))
             }
-            Err(e) => (base(task.key.clone(), ResourceStatus::Missing, Action::Failed, e.to_string()), false, None, None),
+            Err(e) => (
+                base(
+                    task.key.clone(),
+                    ResourceStatus::Missing,
+                    Action::Failed,
+                    e.to_string(),
+                ),
+                false,
+                None,
+                None,
+            ),
         });
     }
-    let status = cmp.statuses.get(&task.key).copied().unwrap_or(ResourceStatus::Missing);
-    let watched = Watched { gvk: manifest.gvk().clone(), key: task.key.clone(), hook: false };
+    let status = cmp
+        .statuses
+        .get(&task.key)
+        .copied()
+        .unwrap_or(ResourceStatus::Missing);
+    let watched = Watched {
+        gvk: manifest.gvk().clone(),
+        key: task.key.clone(),
+        hook: false,
+    };
     if options.apply_out_of_sync_only && status == ResourceStatus::Synced {
-        return Ok((base(task.key.clone(), status, Action::Unchanged, String::new()), false, Some(watched), None));
+        return Ok((
+            base(task.key.clone(), status, Action::Unchanged, String::new()),
+            false,
+            Some(watched),
+            None,
+        ));
     }
     let apply = ApplyOptions::default()
         .field_manager(options.field_manager.clone())
@@ -182,10 +235,24 @@ async fn apply_one(engine: &SyncEngine<'_>, cmp: &Comparison, task: &SyncTask, o
                 ResourceStatus::Synced => Action::Unchanged,
                 _ => Action::Configured,
             };
-            let message = if options.dry_run { format!("{action} (dry run)") } else { String::new() };
-            (base(task.key.clone(), status, action, message), action != Action::Unchanged, Some(watched), None)
+            let message = if options.dry_run {
+                format!("{action} (dry run)")
+            } else {
+                String::new()
+            };
+            (
+                base(task.key.clone(), status, action, message),
+                action != Action::Unchanged,
+                Some(watched),
+                None,
+            )
         }
-        Err(e) => (base(task.key.clone(), status, Action::Failed, e.to_string()), false, None, None),
+        Err(e) => (
+            base(task.key.clone(), status, Action::Failed, e.to_string()),
+            false,
+            None,
+            None,
+        ),
     })
 }
 
@@ -220,11 +287,26 @@ async fn prune_one(
         result.message = "ignored (requires pruning)".into();
         return Ok(result);
     }
-    let delete = DeleteOptions { dry_run: options.dry_run };
-    match engine.applier.delete(manifest.gvk(), task.key.namespace.as_deref(), &task.key.name, &delete).await {
+    let delete = DeleteOptions {
+        dry_run: options.dry_run,
+    };
+    match engine
+        .applier
+        .delete(
+            manifest.gvk(),
+            task.key.namespace.as_deref(),
+            &task.key.name,
+            &delete,
+        )
+        .await
+    {
         Ok(_) => {
             result.action = Action::Pruned;
-            result.message = if options.dry_run { "pruned (dry run)".into() } else { "pruned".into() };
+            result.message = if options.dry_run {
+                "pruned (dry run)".into()
+            } else {
+                "pruned".into()
+            };
         }
         Err(e) => {
             result.action = Action::Failed;
@@ -234,8 +316,17 @@ async fn prune_one(
     Ok(result)
 }
 
-async fn finish_report(engine: &SyncEngine<'_>, cmp: Comparison, mut run: Run, options: &SyncOptions) -> Result<SyncReport> {
-    let sync_status_before = if cmp.is_out_of_sync() { ResourceStatus::OutOfSync } else { ResourceStatus::Synced };
+async fn finish_report(
+    engine: &SyncEngine<'_>,
+    cmp: Comparison,
+    mut run: Run,
+    options: &SyncOptions,
+) -> Result<SyncReport> {
+    let sync_status_before = if cmp.is_out_of_sync() {
+        ResourceStatus::OutOfSync
+    } else {
+        ResourceStatus::Synced
+    };
     let mut objects = Vec::new();
     for manifest in &cmp.desired {
         let key = manifest.key();
@@ -245,12 +336,17 @@ async fn finish_report(engine: &SyncEngine<'_>, cmp: Comparison, mut run: Run, o
         let live = if options.dry_run {
             None
         } else {
-            engine.applier.get(manifest.gvk(), key.namespace.as_deref(), &key.name).await.unwrap_or(None)
+            engine
+                .applier
+                .get(manifest.gvk(), key.namespace.as_deref(), &key.name)
+                .await
+                .unwrap_or(None)
         };
         let health = match &live {
-            Some(object) => {
-                engine.health.assess(object).map_err(|source| Error::Health { key: key.clone(), source })?
-            }
+            Some(object) => engine.health.assess(object).map_err(|source| Error::Health {
+                key: key.clone(),
+                source,
+            })?,
             None => None,
         };
         if run.results.get(&key).is_some_and(|r| !r.hook) {
@@ -262,7 +358,10 @@ async fn finish_report(engine: &SyncEngine<'_>, cmp: Comparison, mut run: Run, o
         .then(|| gitops_health::aggregate(objects.iter().map(|(o, h)| (o, h.clone()))));
     let (outcome, message) = match run.failure.take() {
         Some(failure) => (SyncOutcome::Failed, failure),
-        None => (SyncOutcome::Succeeded, format!("successfully synced ({} writes)", run.writes)),
+        None => (
+            SyncOutcome::Succeeded,
+            format!("successfully synced ({} writes)", run.writes),
+        ),
     };
     Ok(SyncReport {
         resources: run.results.into_values().collect(),

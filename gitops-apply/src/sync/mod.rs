@@ -43,7 +43,11 @@ pub struct SyncEngine<'a> {
 impl<'a> SyncEngine<'a> {
     /// An engine with the built-in health assessors and default diff options.
     pub fn new(applier: &'a dyn Applier) -> Self {
-        Self { applier, health: Registry::default(), diff: DiffOptions::default() }
+        Self {
+            applier,
+            health: Registry::default(),
+            diff: DiffOptions::default(),
+        }
     }
 
     /// Uses this health registry (e.g. with Lua scripts or the conditions policy).

@@ -5,10 +5,11 @@ use std::time::Duration;
 use gitops_core::Tracking;
 
 /// Options of one [`sync`](crate::sync()) operation. Defaults follow Argo CD: server-side apply
-/// with field manager `gitops-rs`, label tracking with `app.kubernetes.io/instance`, no prune
+/// with field manager `gitops-rs` and forced conflicts, label tracking with `app.kubernetes.io/instance`, no prune
 /// unless asked, a 5-minute health timeout.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
+#[allow(clippy::struct_excessive_bools)] // independent switches, as Argo CD's sync options
 pub struct SyncOptions {
     /// Application name, written into the tracking label/annotation of every applied object and
     /// used to find managed live objects for pruning.
@@ -23,7 +24,10 @@ pub struct SyncOptions {
     /// Delete managed live objects that left the desired state. Default `false`, as Argo CD's
     /// `syncPolicy.automated.prune`.
     pub prune: bool,
-    /// Take over fields other field managers own (`--force-conflicts`). Default `false`.
+    /// Take over fields other field managers own (`--force-conflicts`). Default `true`: Git is
+    /// the source of truth, and both Argo CD (server-side apply sync option) and Flux (its `ssa`
+    /// manager) apply with force, so drift written by `kubectl edit` or another controller is
+    /// repaired instead of failing with a conflict. Set `false` to report such conflicts.
     pub force_conflicts: bool,
     /// Run every step as a server dry run: nothing changes, the report is the same shape.
     pub dry_run: bool,
@@ -51,7 +55,7 @@ impl SyncOptions {
             field_manager: crate::DEFAULT_FIELD_MANAGER.to_owned(),
             default_namespace: "default".to_owned(),
             prune: false,
-            force_conflicts: false,
+            force_conflicts: true,
             dry_run: false,
             apply_out_of_sync_only: true,
             wave_timeout: Duration::from_secs(300),

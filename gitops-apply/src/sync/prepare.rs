@@ -38,7 +38,10 @@ impl DiscoveredScopes {
                 Err(e) => return Err(e),
             }
         }
-        Ok(Self { served, crds: Some(CrdScopes::from_manifests(desired.iter())) })
+        Ok(Self {
+            served,
+            crds: Some(CrdScopes::from_manifests(desired.iter())),
+        })
     }
 
     /// Whether the cluster serves the kind right now.
@@ -53,19 +56,29 @@ impl DiscoveredScopes {
 /// [`Error::Invalid`] when an object's kind is neither served nor defined by a CRD in the
 /// desired state, or a cluster-scoped object carries a namespace; [`Error::Manifest`] for
 /// tracking errors (application name too long for a label).
-pub(crate) fn prepare(desired: &ManifestSet, scopes: &DiscoveredScopes, options: &SyncOptions) -> Result<ManifestSet> {
+pub(crate) fn prepare(
+    desired: &ManifestSet,
+    scopes: &DiscoveredScopes,
+    options: &SyncOptions,
+) -> Result<ManifestSet> {
     let mut out = ManifestSet::new();
     for manifest in desired {
         let mut m: Manifest = manifest.clone();
         if scopes.scope(&m.gvk().group_kind()) == Scope::Unknown {
             return Err(Error::Invalid {
                 key: m.key(),
-                message: format!("the cluster serves no kind {} and no CRD in the desired state defines it", m.gvk()),
+                message: format!(
+                    "the cluster serves no kind {} and no CRD in the desired state defines it",
+                    m.gvk()
+                ),
             });
         }
         gitops_core::scope::apply_default_namespace(&mut m, &options.default_namespace, scopes)
             .map_err(Error::Manifest)?;
-        options.tracking.write(&options.app, &mut m).map_err(Error::Manifest)?;
+        options
+            .tracking
+            .write(&options.app, &mut m)
+            .map_err(Error::Manifest)?;
         out.insert(m).map_err(Error::Manifest)?;
     }
     Ok(out)

@@ -41,11 +41,15 @@ pub(super) async fn wait_settled(
         let mut pending = Vec::new();
         let mut failure = None;
         for w in watched {
-            let live = engine.applier.get(&w.gvk, w.key.namespace.as_deref(), &w.key.name).await?;
+            let live = engine
+                .applier
+                .get(&w.gvk, w.key.namespace.as_deref(), &w.key.name)
+                .await?;
             let assessed = match &live {
-                Some(object) => {
-                    engine.health.assess(object).map_err(|source| Error::Health { key: w.key.clone(), source })?
-                }
+                Some(object) => engine.health.assess(object).map_err(|source| Error::Health {
+                    key: w.key.clone(),
+                    source,
+                })?,
                 None => Some(Health::new(HealthStatus::Missing, "")),
             };
             let status = assessed.as_ref().map(|h| h.status);
@@ -67,7 +71,11 @@ pub(super) async fn wait_settled(
         }
         if start.elapsed() >= timeout {
             let failure = fail_on_timeout.then(|| {
-                format!("timed out after {:?} waiting for health of {}", timeout, pending.join(", "))
+                format!(
+                    "timed out after {:?} waiting for health of {}",
+                    timeout,
+                    pending.join(", ")
+                )
             });
             return Ok(WaitResult { health, failure });
         }
