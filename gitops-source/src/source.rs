@@ -122,8 +122,29 @@ impl GitSource {
         let path = staging.path().join("repo.git");
         let repo = gix::init_bare(&path).map_err(|e| self.cache_err(&path, e))?;
         self.fetch_into(repo)?;
+        self.save_remote(&path)?;
         std::fs::rename(&path, &self.dir).map_err(|e| self.cache_err(&self.dir, e))?;
         Ok(())
+    }
+
+    /// Writes `remote.origin` (URL without password, the mirror refspecs, `tagOpt = --no-tags`)
+    /// into the cache's config, so `git fetch` inside the cache does what `fetch` does.
+    fn save_remote(&self, git_dir: &Path) -> Result<(), Error> {
+        use gix::remote::{Direction, fetch::Tags};
+        let repo = gix::open(git_dir).map_err(|e| self.cache_err(git_dir, e))?;
+        let mut remote = repo
+            .remote_at(self.url.url.clone())
+            .and_then(|r| r.with_refspecs(REFSPECS, Direction::Fetch))
+            .map_err(|e| self.cache_err(git_dir, e))?
+            .with_fetch_tags(Tags::None);
+        let config_path = git_dir.join("config");
+        let mut file =
+            gix::config::File::from_path_no_includes(config_path.clone(), gix::config::Source::Local)
+                .map_err(|e| self.cache_err(&config_path, e))?;
+        remote
+            .save_as_to("origin", &mut file)
+            .map_err(|e| self.cache_err(&config_path, e))?;
+        std::fs::write(&config_path, file.to_bstring()).map_err(|e| self.cache_err(&config_path, e))
     }
 
     fn cache_err(&self, path: &Path, e: impl Into<BoxError>) -> Error {
@@ -529,8 +550,10 @@ impl GitSource {
 
     /// True when the changes from `from` to `to` touch any of `paths` (a file itself, or anything
     /// below a directory), as Argo CD's `argocd.argoproj.io/manifest-generate-paths` decides
-    /// whether a commit needs a new manifest generation. `.` or `""` means the whole repository;
-    /// paths starting with `/` are repository-relative, as in Argo CD.
+    /// whether a commit needs a new manifest generation. Every path is repository-relative; a
+    /// leading `/` (Argo CD's absolute form) is accepted, and `.` or `""` means the whole
+    /// repository. Resolve Argo CD's relative entries (e.g. `.` or `../common`) against the
+    /// application's path before calling.
     ///
     /// # Errors
     /// Those of [`GitSource::changed_paths`], [`Error::UnsafePath`].

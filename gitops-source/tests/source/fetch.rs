@@ -246,3 +246,25 @@ fn scp_like_urls_go_through_the_ssh_program_with_the_key() {
         "{args}"
     );
 }
+
+#[test]
+fn the_cache_has_a_remote_with_a_fetch_refspec_for_the_git_cli() {
+    let origin = make_repo(
+        &[(
+            "a.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+        )],
+        &[],
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let source = fetched(origin.path(), cache.path());
+    let dir = source.cache_dir();
+    assert_eq!(
+        git(dir, &["config", "--get-all", "remote.origin.fetch"]),
+        "+refs/heads/*:refs/heads/*\n+refs/tags/*:refs/tags/*"
+    );
+    let new = commit_files(origin.path(), &[("b.yaml", b"x: 1\n")], &[], "b");
+    git(dir, &["fetch", "--quiet", "origin"]);
+    assert_eq!(git(dir, &["rev-parse", "main"]), new);
+    assert_eq!(source.resolve("main").unwrap(), new);
+}
