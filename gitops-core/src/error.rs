@@ -160,4 +160,12 @@ pub enum Error {
         /// The tracking label key.
         label: String,
     },
+    /// An Argo CD Application manifest that cannot be read.
+    #[error("application {key}: {message}")]
+    InvalidApplication {
+        /// The Application's key.
+        key: ResourceKey,
+        /// What is wrong, with the field path.
+        message: String,
+    },
 }

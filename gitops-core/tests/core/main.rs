@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, reason = "test helpers panic on bad fixtures")]
 
 mod annotations;
+mod application;
 mod loader;
 mod ordering;
 mod scope;
