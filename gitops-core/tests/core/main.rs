@@ -5,6 +5,8 @@ mod annotations;
 mod application;
 mod loader;
 mod ordering;
+mod plans;
+mod props;
 mod scope;
 mod tracking;
 
