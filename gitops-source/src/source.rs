@@ -90,7 +90,8 @@ impl GitSource {
     }
 
     /// Clones (bare) into the cache, or fetches into it when it exists: every branch and tag,
-    /// force-updated, and `HEAD` set to the remote's default branch. With
+    /// force-updated, branches and tags deleted on the remote pruned, and `HEAD` set to the
+    /// remote's default branch. With
     /// [`GitSourceOptions::depth`] the fetch is shallow.
     ///
     /// # Errors
@@ -233,6 +234,41 @@ impl GitSource {
             {
                 self.set_head(&repo, &target.to_string())?;
             }
+        }
+        self.prune(&repo, &outcome.ref_map.remote_refs)
+    }
+
+    /// Deletes local branches and tags the remote no longer advertises (`git fetch --prune
+    /// --prune-tags`), so a deleted branch stops resolving.
+    fn prune(
+        &self,
+        repo: &gix::Repository,
+        advertised: &[gix::protocol::handshake::Ref],
+    ) -> Result<(), Error> {
+        use gix::refs::transaction::{Change, PreviousValue, RefEdit, RefLog};
+        let advertised: HashSet<String> = advertised.iter().map(|r| r.unpack().0.to_string()).collect();
+        let mut edits = Vec::new();
+        for prefix in ["refs/heads/", "refs/tags/"] {
+            for name in self.refs_in(repo, prefix)? {
+                let full = format!("{prefix}{name}");
+                if !advertised.contains(&full) {
+                    edits.push(RefEdit {
+                        change: Change::Delete {
+                            expected: PreviousValue::Any,
+                            log: RefLog::AndReference,
+                        },
+                        name: full
+                            .as_str()
+                            .try_into()
+                            .map_err(|e| self.fetch_err(Box::new(e)))?,
+                        deref: false,
+                    });
+                }
+            }
+        }
+        if !edits.is_empty() {
+            tracing::debug!(url = %self.url.display, pruned = edits.len(), "pruning refs gone from the remote");
+            repo.edit_references(edits).map_err(|e| self.fetch_err(e))?;
         }
         Ok(())
     }

@@ -348,3 +348,29 @@ fn without_credentials_a_challenge_fails_without_prompting() {
     assert!(!shown.contains("clear text"), "no identity was offered: {shown}");
     assert!(received.try_recv().is_err(), "no Authorization header was sent");
 }
+
+#[test]
+fn branches_and_tags_deleted_on_the_remote_are_pruned() {
+    let origin = make_repo(
+        &[(
+            "a.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+        )],
+        &[],
+    );
+    git(origin.path(), &["branch", "feature"]);
+    git(origin.path(), &["tag", "-a", "v1", "-m", "v1"]);
+    let cache = tempfile::tempdir().unwrap();
+    let source = fetched(origin.path(), cache.path());
+    assert_eq!(source.branches().unwrap(), ["feature", "main"]);
+    assert_eq!(source.tags().unwrap(), ["v1"]);
+    git(origin.path(), &["branch", "-D", "feature"]);
+    git(origin.path(), &["tag", "-d", "v1"]);
+    source.fetch().unwrap();
+    assert_eq!(source.branches().unwrap(), ["main"]);
+    assert!(source.tags().unwrap().is_empty());
+    assert!(matches!(
+        source.resolve("feature"),
+        Err(Error::RevisionNotFound { .. })
+    ));
+}
