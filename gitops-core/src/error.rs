@@ -46,12 +46,17 @@ pub enum Error {
         /// Byte offset of the first invalid sequence.
         offset: usize,
     },
-    /// YAML or JSON syntax error, duplicate mapping key, or exceeded alias budget.
+    /// YAML or JSON syntax error, bad document separator, duplicate mapping key, unsupported
+    /// mapping key, non-finite number, or exceeded alias budget.
     #[error("{origin}: {message}")]
     Parse {
         /// File and document index.
         origin: String,
-        /// Parser message, with line and column.
+        /// 1-based line in the file, when the parser knows it.
+        line: Option<usize>,
+        /// 1-based column, when the parser knows it.
+        column: Option<usize>,
+        /// Parser message, naming the line and column in the file when known.
         message: String,
     },
     /// A document larger than `LoadOptions::max_document_bytes`.
@@ -154,5 +159,13 @@ pub enum Error {
         app: String,
         /// The tracking label key.
         label: String,
+    },
+    /// An Argo CD Application manifest that cannot be read.
+    #[error("application {key}: {message}")]
+    InvalidApplication {
+        /// The Application's key.
+        key: ResourceKey,
+        /// What is wrong, with the field path.
+        message: String,
     },
 }

@@ -9,6 +9,8 @@
 //!   `ignore-healthcheck`, explicit `gitops.rs/depends-on` dependencies, as typed parsers;
 //! - [`ordering`]: phases, Argo CD's kind order and the [`SyncPlan`] of parallel batches;
 //! - [`tracking`]: which live objects belong to an application (label, annotation or both);
+//! - [`application`]: the Argo CD [`Application`] (source, destination, sync policy), with
+//!   warnings for fields gitops-rs does not know;
 //! - [`scope`]: namespaced versus cluster-scoped kinds and default namespaces.
 //!
 //! This crate does no I/O and no async: it parses bytes handed to it. Reading Git belongs to
@@ -26,6 +28,7 @@
 //! None.
 
 pub mod annotations;
+pub mod application;
 mod error;
 mod gvk;
 mod key;
@@ -36,6 +39,8 @@ pub mod tracking;
 
 #[doc(inline)]
 pub use annotations::{HookDeletePolicy, HookType, Hooks, SyncOptions, SyncWave};
+#[doc(inline)]
+pub use application::Application;
 pub use error::Error;
 pub use gvk::{GroupKind, GroupVersionKind};
 pub use key::ResourceKey;

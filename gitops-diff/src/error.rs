@@ -19,6 +19,15 @@ pub enum Error {
         /// `desired`, `live` or `predicted live`.
         side: &'static str,
     },
+    /// A live object handed to [`diff_set`](crate::diff_set()) has no valid identity.
+    #[error("live object {index} has no valid identity")]
+    InvalidLiveObject {
+        /// Its index in the live list.
+        index: usize,
+        /// Why.
+        #[source]
+        source: gitops_core::Error,
+    },
     /// A jq ignore expression does not compile.
     #[error("invalid jq path expression {expression:?}: {reason}")]
     InvalidJq {

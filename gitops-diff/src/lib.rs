@@ -55,16 +55,18 @@ mod normalize;
 mod options;
 mod render;
 mod schema;
+mod set;
 
 pub use diff::{FieldChange, ResourceDiff, diff, diff_server_side};
 pub use error::Error;
-pub use ignore::IgnoreRule;
+pub use ignore::{IgnoreRule, respect_ignore_differences};
 pub use normalize::{
     LAST_APPLIED_ANNOTATION, Normalizer, SERVER_METADATA_FIELDS, apply_server_defaults, strip_server_fields,
 };
 pub use options::{DiffMode, DiffOptions};
 pub use render::RenderOptions;
 pub use schema::{ListType, Schema};
+pub use set::{ResourceReport, ResourceState, SetOptions, SetReport, SyncStatus, diff_set};
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

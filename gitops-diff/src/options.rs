@@ -1,6 +1,6 @@
 //! [`DiffOptions`] and [`DiffMode`].
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use crate::{Normalizer, Schema};
 
@@ -44,6 +44,9 @@ pub struct DiffOptions {
     /// Server-side mode: drop fields from the predicted live that our manager does not own (changes
     /// made by mutating webhooks), as Argo CD does by default.
     pub ignore_mutation_webhook: bool,
+    /// Time budget of each jq path expression of an ignore rule on one object (Argo CD's
+    /// `ignore.normalizer.jq.timeout`, default 1 s).
+    pub jq_timeout: Duration,
     /// Replace Secret `data` values in every output by runs of `+` (see [`crate::mask`]).
     pub mask_secrets: bool,
 }
@@ -58,6 +61,7 @@ impl Default for DiffOptions {
             ignore: Vec::new(),
             ignore_aggregated_roles: false,
             ignore_mutation_webhook: true,
+            jq_timeout: Duration::from_secs(1),
             mask_secrets: true,
         }
     }
@@ -110,6 +114,13 @@ impl DiffOptions {
     #[must_use]
     pub fn with_ignore_mutation_webhook(mut self, on: bool) -> Self {
         self.ignore_mutation_webhook = on;
+        self
+    }
+
+    /// Sets [`DiffOptions::jq_timeout`].
+    #[must_use]
+    pub fn with_jq_timeout(mut self, budget: Duration) -> Self {
+        self.jq_timeout = budget;
         self
     }
 

@@ -4,8 +4,9 @@ use serde_json::Value;
 
 use crate::{Health, HealthStatus, object::at};
 
-/// Annotation that excludes an object from health aggregation when set to `"true"`.
-pub const IGNORE_HEALTHCHECK_ANNOTATION: &str = "argocd.argoproj.io/ignore-healthcheck";
+/// Annotation that excludes an object from health aggregation when set to `"true"`
+/// (gitops-core's [`IGNORE_HEALTHCHECK`](gitops_core::annotations::IGNORE_HEALTHCHECK)).
+pub const IGNORE_HEALTHCHECK_ANNOTATION: &str = gitops_core::annotations::IGNORE_HEALTHCHECK;
 
 /// The worst of `statuses`, skipping `None` (objects with no health); `None` when every entry
 /// is `None` or there are none. This is gitops-engine's `IsWorse` fold.

@@ -10,8 +10,9 @@ use crate::{
     object::{has_finalizer, is_deleting, type_of},
 };
 
-/// The finalizer gitops-engine puts on hooks; a hook being deleted keeps its real health.
-pub const HOOK_FINALIZER: &str = "argocd.argoproj.io/hook-finalizer";
+/// The finalizer gitops-engine puts on hooks; a hook being deleted keeps its real health
+/// (gitops-core's [`HOOK_FINALIZER`](gitops_core::annotations::HOOK_FINALIZER)).
+pub const HOOK_FINALIZER: &str = gitops_core::annotations::HOOK_FINALIZER;
 
 /// The set of health assessors, and the order in which they are tried.
 ///

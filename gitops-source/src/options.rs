@@ -22,7 +22,9 @@ pub struct GitSourceOptions {
     pub depth: Option<NonZeroU32>,
     /// How long a fetch waits for another fetch of the same repository (same cache directory,
     /// this or another process) before failing with [`Error::Lock`](crate::Error::Lock).
-    /// Default 10 minutes.
+    /// Default 10 minutes. The lock is the file `<cache>.git.lock`, removed when the fetch ends;
+    /// a process killed mid-fetch leaves it behind, and it must then be deleted by hand (as with
+    /// git's own `*.lock` files).
     pub lock_timeout: Duration,
     /// The ssh program for `ssh://` and scp-like URLs (git's `core.sshCommand`); `None` runs
     /// `ssh` from `PATH`, or whatever `GIT_SSH_COMMAND` / `core.sshCommand` name. It is treated

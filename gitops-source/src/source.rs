@@ -90,7 +90,8 @@ impl GitSource {
     }
 
     /// Clones (bare) into the cache, or fetches into it when it exists: every branch and tag,
-    /// force-updated, and `HEAD` set to the remote's default branch. With
+    /// force-updated, branches and tags deleted on the remote pruned, and `HEAD` set to the
+    /// remote's default branch. With
     /// [`GitSourceOptions::depth`] the fetch is shallow.
     ///
     /// # Errors
@@ -122,8 +123,29 @@ impl GitSource {
         let path = staging.path().join("repo.git");
         let repo = gix::init_bare(&path).map_err(|e| self.cache_err(&path, e))?;
         self.fetch_into(repo)?;
+        self.save_remote(&path)?;
         std::fs::rename(&path, &self.dir).map_err(|e| self.cache_err(&self.dir, e))?;
         Ok(())
+    }
+
+    /// Writes `remote.origin` (URL without password, the mirror refspecs, `tagOpt = --no-tags`)
+    /// into the cache's config, so `git fetch` inside the cache does what `fetch` does.
+    fn save_remote(&self, git_dir: &Path) -> Result<(), Error> {
+        use gix::remote::{Direction, fetch::Tags};
+        let repo = gix::open(git_dir).map_err(|e| self.cache_err(git_dir, e))?;
+        let mut remote = repo
+            .remote_at(self.url.url.clone())
+            .and_then(|r| r.with_refspecs(REFSPECS, Direction::Fetch))
+            .map_err(|e| self.cache_err(git_dir, e))?
+            .with_fetch_tags(Tags::None);
+        let config_path = git_dir.join("config");
+        let mut file =
+            gix::config::File::from_path_no_includes(config_path.clone(), gix::config::Source::Local)
+                .map_err(|e| self.cache_err(&config_path, e))?;
+        remote
+            .save_as_to("origin", &mut file)
+            .map_err(|e| self.cache_err(&config_path, e))?;
+        std::fs::write(&config_path, file.to_bstring()).map_err(|e| self.cache_err(&config_path, e))
     }
 
     fn cache_err(&self, path: &Path, e: impl Into<BoxError>) -> Error {
@@ -212,6 +234,41 @@ impl GitSource {
             {
                 self.set_head(&repo, &target.to_string())?;
             }
+        }
+        self.prune(&repo, &outcome.ref_map.remote_refs)
+    }
+
+    /// Deletes local branches and tags the remote no longer advertises (`git fetch --prune
+    /// --prune-tags`), so a deleted branch stops resolving.
+    fn prune(
+        &self,
+        repo: &gix::Repository,
+        advertised: &[gix::protocol::handshake::Ref],
+    ) -> Result<(), Error> {
+        use gix::refs::transaction::{Change, PreviousValue, RefEdit, RefLog};
+        let advertised: HashSet<String> = advertised.iter().map(|r| r.unpack().0.to_string()).collect();
+        let mut edits = Vec::new();
+        for prefix in ["refs/heads/", "refs/tags/"] {
+            for name in self.refs_in(repo, prefix)? {
+                let full = format!("{prefix}{name}");
+                if !advertised.contains(&full) {
+                    edits.push(RefEdit {
+                        change: Change::Delete {
+                            expected: PreviousValue::Any,
+                            log: RefLog::AndReference,
+                        },
+                        name: full
+                            .as_str()
+                            .try_into()
+                            .map_err(|e| self.fetch_err(Box::new(e)))?,
+                        deref: false,
+                    });
+                }
+            }
+        }
+        if !edits.is_empty() {
+            tracing::debug!(url = %self.url.display, pruned = edits.len(), "pruning refs gone from the remote");
+            repo.edit_references(edits).map_err(|e| self.fetch_err(e))?;
         }
         Ok(())
     }
@@ -529,8 +586,10 @@ impl GitSource {
 
     /// True when the changes from `from` to `to` touch any of `paths` (a file itself, or anything
     /// below a directory), as Argo CD's `argocd.argoproj.io/manifest-generate-paths` decides
-    /// whether a commit needs a new manifest generation. `.` or `""` means the whole repository;
-    /// paths starting with `/` are repository-relative, as in Argo CD.
+    /// whether a commit needs a new manifest generation. Every path is repository-relative; a
+    /// leading `/` (Argo CD's absolute form) is accepted, and `.` or `""` means the whole
+    /// repository. Resolve Argo CD's relative entries (e.g. `.` or `../common`) against the
+    /// application's path before calling.
     ///
     /// # Errors
     /// Those of [`GitSource::changed_paths`], [`Error::UnsafePath`].

@@ -245,6 +245,13 @@ impl<'r> Walk<'r> {
                 filter.add_sourceignore(&dir, &data);
             }
             for (name, mode, id) in entries {
+                // Git itself never writes these names, but a crafted tree object can hold them.
+                if matches!(name.as_str(), "" | "." | ".." | ".git") || name.contains(['/', '\\', '\0']) {
+                    return Err(Error::UnsafePath {
+                        url: self.url.to_owned(),
+                        path: join(&dir, &name),
+                    });
+                }
                 let path = join(&dir, &name);
                 if mode.is_tree() {
                     if !filter.ignored(&path, true) {

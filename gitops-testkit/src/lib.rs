@@ -7,16 +7,43 @@
 //!   call [`require_shared!`] and are skipped with a clear message when it is absent.
 //! - [`clone_bundle`] clones one of the Git bundles in `shared/fixtures/repos` into a temporary
 //!   bare repository with the git CLI (gix cannot read bundles yet).
+//! - `emulator` (feature `emulator`): an in-process Kubernetes API server emulator over real
+//!   HTTP, for `kube::Client` and `kubectl`, with server-side apply, watches, simulated
+//!   controllers and fault injection; also the `kube-emulator` binary
+//!   (`cargo run -p gitops-testkit --features emulator --bin kube-emulator -- --port 6443
+//!   --kubeconfig-out FILE`).
+//!
+//! The crate does not talk to real clusters, and the emulator is not a conformance-tested API
+//! server: its module docs list what it does not emulate.
 //!
 //! ```no_run
 //! let Some(repo) = gitops_testkit::clone_bundle("argocd-example-apps") else { return };
 //! assert!(repo.path().join("HEAD").exists());
 //! ```
+//!
+//! ## Feature flags
+//! - `emulator` (off by default): the API server emulator and the `kube-emulator` binary. It
+//!   pulls tokio, axum/hyper, rustls, kube and gitops-apply, which the pure crates' tests must not
+//!   compile, hence off by default.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[expect(
+    clippy::expect_used,
+    reason = "clone_bundle panics by design (documented): a broken fixture must fail the test, not skip it"
+)]
 mod bundle;
+#[cfg(feature = "emulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
+pub mod emulator;
+#[cfg(feature = "emulator")]
+mod error;
 mod shared;
 
 pub use bundle::{ClonedBundle, clone_bundle};
+#[cfg(feature = "emulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
+pub use error::Error;
 pub use shared::shared_dir;
 
 /// Returns the `shared` directory, or prints a skip message naming `$what` and returns from the
@@ -27,7 +54,10 @@ macro_rules! require_shared {
         match $crate::shared_dir() {
             Some(dir) => dir,
             None => {
-                eprintln!("SKIPPED: ../shared is absent (set GITOPS_SHARED_DIR); needed for {}", $what);
+                eprintln!(
+                    "SKIPPED: ../shared is absent (set GITOPS_SHARED_DIR); needed for {}",
+                    $what
+                );
                 return;
             }
         }

@@ -13,5 +13,8 @@ pub fn shared_dir() -> Option<PathBuf> {
     let start = std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
         .or_else(|| std::env::current_dir().ok())?;
-    start.ancestors().map(|a| a.join("shared")).find(|candidate| candidate.join("STYLE.md").is_file())
+    start
+        .ancestors()
+        .map(|a| a.join("shared"))
+        .find(|candidate| candidate.join("STYLE.md").is_file())
 }

@@ -2,7 +2,11 @@
 #![allow(clippy::unwrap_used, reason = "test helpers panic on bad fixtures")]
 
 mod annotations;
+mod application;
+mod loader;
 mod ordering;
+mod plans;
+mod props;
 mod scope;
 mod tracking;
 

@@ -9,7 +9,7 @@ pub use changes::FieldChange;
 
 use crate::{
     DiffMode, DiffOptions, Error,
-    ignore::remove_pointer,
+    ignore::IgnorePlan,
     mask,
     normalize::{
         LAST_APPLIED_ANNOTATION, apply_server_defaults, drop_nulls, normalize_builtin, strip_server_fields,
@@ -82,9 +82,9 @@ pub fn diff(desired: &Value, live: &Value, options: &DiffOptions) -> Result<Reso
         other => other,
     };
     let live_aggregates = live.get("aggregationRule").is_some_and(|a| !a.is_null());
-    let ignored = crate::ignore::ignored_pointers(desired, live, options)?;
+    let ignored = crate::ignore::IgnorePlan::new(desired, live, options)?;
     let mut normalized_live = live.clone();
-    normalize_side(&mut normalized_live, options, live_aggregates, &ignored);
+    normalize_side(&mut normalized_live, options, live_aggregates, &ignored, node)?;
     if desired.is_null() {
         return Ok(finish(normalized_live, Value::Null, options));
     }
@@ -103,20 +103,22 @@ pub fn diff(desired: &Value, live: &Value, options: &DiffOptions) -> Result<Reso
         let mut predicted = merged.object;
         apply_server_defaults(&mut predicted);
         apply_server_defaults(&mut normalized_live);
-        normalize_side(&mut predicted, options, live_aggregates, &ignored);
+        normalize_side(&mut predicted, options, live_aggregates, &ignored, node)?;
         predict::align(&normalized_live, predicted, node)
     } else {
         let mut d = desired.clone();
         drop_nulls(&mut d);
-        normalize_side(&mut d, options, live_aggregates, &ignored);
+        normalize_side(&mut d, options, live_aggregates, &ignored, node)?;
         let last = if mode == DiffMode::ThreeWay {
-            last_applied(live).map(|mut a| {
-                // Identity is never removed: kubectl records the namespace it defaulted.
-                strip_identity(&mut a);
-                drop_nulls(&mut a);
-                normalize_side(&mut a, options, live_aggregates, &ignored);
-                a
-            })
+            last_applied(live)
+                .map(|mut a| {
+                    // Identity is never removed: kubectl records the namespace it defaulted.
+                    strip_identity(&mut a);
+                    drop_nulls(&mut a);
+                    normalize_side(&mut a, options, live_aggregates, &ignored, node)?;
+                    Ok::<Value, Error>(a)
+                })
+                .transpose()?
         } else {
             None
         };
@@ -153,9 +155,9 @@ pub fn diff_server_side(
         return Ok(finish(Value::Null, Value::Null, options));
     };
     let live_aggregates = live.get("aggregationRule").is_some_and(|a| !a.is_null());
-    let ignored = crate::ignore::ignored_pointers(desired, live, options)?;
+    let ignored = crate::ignore::IgnorePlan::new(desired, live, options)?;
     let mut normalized_live = live.clone();
-    normalize_side(&mut normalized_live, options, live_aggregates, &ignored);
+    normalize_side(&mut normalized_live, options, live_aggregates, &ignored, node)?;
     if desired.is_null() {
         return Ok(finish(normalized_live, Value::Null, options));
     }
@@ -164,7 +166,7 @@ pub fn diff_server_side(
     } else {
         predicted_live.clone()
     };
-    normalize_side(&mut predicted, options, live_aggregates, &ignored);
+    normalize_side(&mut predicted, options, live_aggregates, &ignored, node)?;
     let predicted = predict::align(&normalized_live, predicted, node);
     Ok(finish(normalized_live, predicted, options))
 }
@@ -219,18 +221,23 @@ fn strip_identity(v: &mut Value) {
     }
 }
 
-fn normalize_side(v: &mut Value, options: &DiffOptions, live_aggregates: bool, ignored: &[String]) {
+fn normalize_side(
+    v: &mut Value,
+    options: &DiffOptions,
+    live_aggregates: bool,
+    ignored: &IgnorePlan,
+    node: Node<'_>,
+) -> Result<(), Error> {
     if v.is_null() {
-        return;
+        return Ok(());
     }
     strip_server_fields(v);
     normalize_builtin(v, options.ignore_aggregated_roles, live_aggregates);
-    for p in ignored {
-        remove_pointer(v, p);
-    }
+    ignored.apply(v, node)?;
     for n in &options.normalizers {
         n.normalize(v);
     }
+    Ok(())
 }
 
 fn finish(mut normalized_live: Value, mut predicted_live: Value, options: &DiffOptions) -> ResourceDiff {

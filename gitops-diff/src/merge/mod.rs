@@ -346,6 +346,12 @@ pub(crate) fn revert_unowned(live: &Value, predicted: &Value, manager: &str, nod
     walk::merge(&base, &filtered, node, Level::Root)
 }
 
+/// Removes the paths of `set` from an object (whole subtrees; list-map key fields of elements
+/// that keep other fields stay).
+pub(crate) fn remove_fields(object: &mut Value, set: &FieldSet, node: Node<'_>) {
+    walk::remove_items(object, set, None, node, Level::Root);
+}
+
 fn root<'s>(schema: &'s Schema, object: &Value, fallback: &Value) -> Node<'s> {
     let s = |k: &str| {
         object

@@ -1,5 +1,7 @@
-//! apiextensions.k8s.io/v1 CustomResourceDefinition: Established and NamesAccepted conditions,
-//! with the messages of gitops-engine's CRD health proposal (later Argo CD's bundled script).
+//! apiextensions.k8s.io CustomResourceDefinition: Terminating, NamesAccepted, Established and
+//! NonStructuralSchema conditions, with the messages of gitops-engine's CRD health proposal
+//! (later Argo CD's bundled script). Unlike that proposal, each message quotes the condition
+//! that decided the status, not whichever relevant condition came last.
 
 use serde_json::Value;
 
@@ -14,36 +16,31 @@ pub(crate) fn assess(object: &Value) -> Result<Health, Error> {
     if conditions.is_empty() {
         return Ok(Health::progressing("Status conditions not found"));
     }
-    let (mut established, mut terminating, mut names_rejected, mut violations) = (false, false, false, false);
-    let mut message = "";
-    for c in &conditions {
-        match (c.type_, c.status) {
-            ("Terminating", "True") => {
-                terminating = true;
-                message = c.message;
-            }
-            ("NamesAccepted", "False") => {
-                names_rejected = true;
-                message = c.message;
-            }
-            ("Established", "True") => established = true,
-            ("Established", _) => message = c.message,
-            ("NonStructuralSchema", "True") => {
-                violations = true;
-                message = c.message;
-            }
-            _ => {}
-        }
+    let find = |type_: &str, status: &str| conditions.iter().find(|c| c.type_ == type_ && c.status == status);
+    if let Some(c) = find("Terminating", "True") {
+        return Ok(Health::progressing(format!(
+            "CRD is being terminated: {}",
+            c.message
+        )));
     }
-    Ok(if terminating {
-        Health::progressing(format!("CRD is being terminated: {message}"))
-    } else if names_rejected {
-        Health::degraded(format!("CRD names have not been accepted: {message}"))
-    } else if !established {
-        Health::degraded(format!("CRD is not established: {message}"))
-    } else if violations {
-        Health::degraded(format!("Schema violations found: {message}"))
-    } else {
-        Health::new(HealthStatus::Healthy, "CRD is healthy")
-    })
+    if let Some(c) = find("NamesAccepted", "False") {
+        return Ok(Health::degraded(format!(
+            "CRD names have not been accepted: {}",
+            c.message
+        )));
+    }
+    if find("Established", "True").is_none() {
+        let message = conditions
+            .iter()
+            .find(|c| c.type_ == "Established")
+            .map_or("", |c| c.message);
+        return Ok(Health::degraded(format!("CRD is not established: {message}")));
+    }
+    if let Some(c) = find("NonStructuralSchema", "True") {
+        return Ok(Health::degraded(format!(
+            "Schema violations found: {}",
+            c.message
+        )));
+    }
+    Ok(Health::new(HealthStatus::Healthy, "CRD is healthy"))
 }

@@ -4,9 +4,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod builtin;
+mod conditions;
 mod conformance;
 #[cfg(feature = "lua")]
 mod lua;
+mod properties;
 
 /// The first YAML document of `path` as JSON, duplicate keys resolved last-wins like Go's
 /// YAML decoder (one upstream file repeats `updateStrategy`).

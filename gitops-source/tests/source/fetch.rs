@@ -246,3 +246,131 @@ fn scp_like_urls_go_through_the_ssh_program_with_the_key() {
         "{args}"
     );
 }
+
+#[test]
+fn the_cache_has_a_remote_with_a_fetch_refspec_for_the_git_cli() {
+    let origin = make_repo(
+        &[(
+            "a.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+        )],
+        &[],
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let source = fetched(origin.path(), cache.path());
+    let dir = source.cache_dir();
+    assert_eq!(
+        git(dir, &["config", "--get-all", "remote.origin.fetch"]),
+        "+refs/heads/*:refs/heads/*\n+refs/tags/*:refs/tags/*"
+    );
+    let new = commit_files(origin.path(), &[("b.yaml", b"x: 1\n")], &[], "b");
+    git(dir, &["fetch", "--quiet", "origin"]);
+    assert_eq!(git(dir, &["rev-parse", "main"]), new);
+    assert_eq!(source.resolve("main").unwrap(), new);
+}
+
+/// Serves HTTP on the loopback address: answers every request with 401 and a Basic challenge
+/// until one carries `Authorization`, which it records and answers with 404. Handles at most
+/// `max` connections, then stops.
+fn challenge_server(max: usize) -> (String, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(max) {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut auth = None;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(value) = line
+                    .strip_prefix("Authorization: ")
+                    .or_else(|| line.strip_prefix("authorization: "))
+                {
+                    auth = Some(value.trim().to_owned());
+                }
+            }
+            let response = match auth {
+                Some(value) => {
+                    let _ = tx.send(value);
+                    "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                }
+                None => {
+                    "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"git\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                }
+            };
+            let _ = stream.write_all(response.as_bytes());
+        }
+    });
+    (format!("http://{addr}/org/repo.git"), rx)
+}
+
+#[test]
+fn http_credentials_reach_the_transport_but_never_travel_in_clear_text() {
+    // gix hands the configured account to the transport after the 401 challenge, and refuses
+    // to send it over plain http: the refusal proves the credentials were supplied, and no
+    // Authorization header leaves the machine. (https needs a TLS server, not available here.)
+    for credentials in [
+        gitops_source::Credentials::basic("bot", "pa55-w0rd"),
+        gitops_source::Credentials::token("tok-123"),
+    ] {
+        let (url, received) = challenge_server(4);
+        let cache = tempfile::tempdir().unwrap();
+        let options = gitops_source::GitSourceOptions::default().credentials(credentials);
+        let source = GitSource::with_options(&url, cache.path(), options).unwrap();
+        let err = source.fetch().unwrap_err();
+        assert!(matches!(err, Error::Fetch { .. }), "{err:?}");
+        let shown = format!("{} {err:?}", chain(&err));
+        assert!(shown.contains("clear text"), "{shown}");
+        assert!(
+            !shown.contains("pa55-w0rd") && !shown.contains("tok-123"),
+            "{shown}"
+        );
+        assert!(
+            received.try_recv().is_err(),
+            "no Authorization header was sent over http"
+        );
+    }
+}
+
+#[test]
+fn without_credentials_a_challenge_fails_without_prompting() {
+    let (url, received) = challenge_server(4);
+    let cache = tempfile::tempdir().unwrap();
+    let source = GitSource::new(&url, cache.path()).unwrap();
+    let err = source.fetch().unwrap_err();
+    assert!(matches!(err, Error::Fetch { .. }), "{err:?}");
+    let shown = chain(&err);
+    assert!(!shown.contains("clear text"), "no identity was offered: {shown}");
+    assert!(received.try_recv().is_err(), "no Authorization header was sent");
+}
+
+#[test]
+fn branches_and_tags_deleted_on_the_remote_are_pruned() {
+    let origin = make_repo(
+        &[(
+            "a.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+        )],
+        &[],
+    );
+    git(origin.path(), &["branch", "feature"]);
+    git(origin.path(), &["tag", "-a", "v1", "-m", "v1"]);
+    let cache = tempfile::tempdir().unwrap();
+    let source = fetched(origin.path(), cache.path());
+    assert_eq!(source.branches().unwrap(), ["feature", "main"]);
+    assert_eq!(source.tags().unwrap(), ["v1"]);
+    git(origin.path(), &["branch", "-D", "feature"]);
+    git(origin.path(), &["tag", "-d", "v1"]);
+    source.fetch().unwrap();
+    assert_eq!(source.branches().unwrap(), ["main"]);
+    assert!(source.tags().unwrap().is_empty());
+    assert!(matches!(
+        source.resolve("feature"),
+        Err(Error::RevisionNotFound { .. })
+    ));
+}

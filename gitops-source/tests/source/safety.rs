@@ -108,3 +108,55 @@ fn limits_on_file_size_total_bytes_and_file_count() {
     // Within the defaults the 2 MiB comment-only file loads (as no object).
     assert_eq!(source.load("HEAD", "app").unwrap().manifests.len(), 2);
 }
+
+#[test]
+fn crafted_tree_entries_named_dot_dot_are_rejected() {
+    // `git mktree` writes what it is given; git's fsck would flag it, a hostile server may not.
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    crate::git(dir, &["init", "--quiet", "--bare"]);
+    let hash = |content: &str| {
+        let file = dir.join("blob-input");
+        std::fs::write(&file, content).unwrap();
+        crate::git(dir, &["hash-object", "-w", file.to_str().unwrap()])
+    };
+    let mktree = |listing: &str| {
+        let mut child = std::process::Command::new("git")
+            .args(["mktree"])
+            .current_dir(dir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), listing.as_bytes()).unwrap();
+        String::from_utf8(child.wait_with_output().unwrap().stdout)
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    let blob = hash("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n");
+    let app = mktree(&format!("100644 blob {blob}\t..\n100644 blob {blob}\tok.yaml\n"));
+    let root = mktree(&format!("040000 tree {app}\tapp\n"));
+    let commit = crate::git(
+        dir,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@x",
+            "commit-tree",
+            &root,
+            "-m",
+            "x",
+        ],
+    );
+    crate::git(dir, &["update-ref", "refs/heads/main", &commit]);
+    crate::git(dir, &["symbolic-ref", "HEAD", "refs/heads/main"]);
+    let cache = tempfile::tempdir().unwrap();
+    let source = fetched(dir, cache.path());
+    let err = source.load("main", "app").unwrap_err();
+    let Error::UnsafePath { path, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(path, "app/..");
+}

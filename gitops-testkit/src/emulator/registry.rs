@@ -1,0 +1,359 @@
+//! The resource types the emulator serves: the built-in table and the kinds registered by
+//! CustomResourceDefinitions.
+
+use serde_json::{Value, json};
+
+/// One served resource (one group/version/plural), as listed by discovery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent facts of a resource, as discovery lists them"
+)]
+pub(crate) struct ResourceType {
+    pub(crate) group: String,
+    pub(crate) version: String,
+    pub(crate) kind: String,
+    pub(crate) plural: String,
+    pub(crate) singular: String,
+    pub(crate) namespaced: bool,
+    pub(crate) short_names: Vec<String>,
+    /// Has a `status` subresource: spec writes keep status, status writes keep the rest.
+    pub(crate) status: bool,
+    /// `metadata.generation` is maintained (bumped on spec changes).
+    pub(crate) generation: bool,
+    /// Registered by a CRD (custom resources; merge patch only, no strategic merge).
+    pub(crate) custom: bool,
+    /// For CRD versions: whether this version is the storage version (the first served one
+    /// otherwise).
+    pub(crate) preferred: bool,
+}
+
+impl ResourceType {
+    /// `apps/v1`, or `v1` for the core group.
+    pub(crate) fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+
+    /// `deployments.apps`, or `configmaps` for the core group (the form Status messages use).
+    pub(crate) fn qualified(&self) -> String {
+        if self.group.is_empty() {
+            self.plural.clone()
+        } else {
+            format!("{}.{}", self.plural, self.group)
+        }
+    }
+
+    /// The `APIResource` entry of `/apis/<group>/<version>`.
+    pub(crate) fn api_resource(&self) -> Value {
+        let mut verbs = vec![
+            "create",
+            "delete",
+            "deletecollection",
+            "get",
+            "list",
+            "patch",
+            "update",
+            "watch",
+        ];
+        if self.kind == "Event" {
+            verbs.retain(|v| *v != "deletecollection");
+        }
+        let mut value = json!({
+            "name": self.plural,
+            "singularName": self.singular,
+            "namespaced": self.namespaced,
+            "kind": self.kind,
+            "verbs": verbs,
+        });
+        if !self.short_names.is_empty() {
+            value["shortNames"] = json!(self.short_names);
+        }
+        value
+    }
+}
+
+/// `(group, version, kind, plural, namespaced, short names, status subresource)`.
+type Builtin = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    &'static [&'static str],
+    bool,
+);
+
+/// The built-in kinds (issue 7's list).
+const BUILTINS: &[Builtin] = &[
+    ("", "v1", "Namespace", "namespaces", false, &["ns"], true),
+    ("", "v1", "ConfigMap", "configmaps", true, &["cm"], false),
+    ("", "v1", "Secret", "secrets", true, &[], false),
+    ("", "v1", "Service", "services", true, &["svc"], true),
+    (
+        "",
+        "v1",
+        "ServiceAccount",
+        "serviceaccounts",
+        true,
+        &["sa"],
+        false,
+    ),
+    ("", "v1", "Pod", "pods", true, &["po"], true),
+    (
+        "",
+        "v1",
+        "PersistentVolumeClaim",
+        "persistentvolumeclaims",
+        true,
+        &["pvc"],
+        true,
+    ),
+    ("", "v1", "Endpoints", "endpoints", true, &["ep"], false),
+    ("", "v1", "Event", "events", true, &["ev"], false),
+    ("apps", "v1", "Deployment", "deployments", true, &["deploy"], true),
+    ("apps", "v1", "StatefulSet", "statefulsets", true, &["sts"], true),
+    ("apps", "v1", "DaemonSet", "daemonsets", true, &["ds"], true),
+    ("apps", "v1", "ReplicaSet", "replicasets", true, &["rs"], true),
+    ("batch", "v1", "Job", "jobs", true, &[], true),
+    ("batch", "v1", "CronJob", "cronjobs", true, &["cj"], true),
+    (
+        "networking.k8s.io",
+        "v1",
+        "Ingress",
+        "ingresses",
+        true,
+        &["ing"],
+        true,
+    ),
+    (
+        "networking.k8s.io",
+        "v1",
+        "NetworkPolicy",
+        "networkpolicies",
+        true,
+        &["netpol"],
+        false,
+    ),
+    (
+        "rbac.authorization.k8s.io",
+        "v1",
+        "Role",
+        "roles",
+        true,
+        &[],
+        false,
+    ),
+    (
+        "rbac.authorization.k8s.io",
+        "v1",
+        "RoleBinding",
+        "rolebindings",
+        true,
+        &[],
+        false,
+    ),
+    (
+        "rbac.authorization.k8s.io",
+        "v1",
+        "ClusterRole",
+        "clusterroles",
+        false,
+        &[],
+        false,
+    ),
+    (
+        "rbac.authorization.k8s.io",
+        "v1",
+        "ClusterRoleBinding",
+        "clusterrolebindings",
+        false,
+        &[],
+        false,
+    ),
+    (
+        "policy",
+        "v1",
+        "PodDisruptionBudget",
+        "poddisruptionbudgets",
+        true,
+        &["pdb"],
+        true,
+    ),
+    (
+        "autoscaling",
+        "v2",
+        "HorizontalPodAutoscaler",
+        "horizontalpodautoscalers",
+        true,
+        &["hpa"],
+        true,
+    ),
+    (
+        "apiextensions.k8s.io",
+        "v1",
+        "CustomResourceDefinition",
+        "customresourcedefinitions",
+        false,
+        &["crd", "crds"],
+        true,
+    ),
+];
+
+/// All served resource types; CRDs add and remove entries.
+#[derive(Debug, Clone)]
+pub(crate) struct Registry {
+    types: Vec<ResourceType>,
+}
+
+impl Registry {
+    /// The built-in types only.
+    pub(crate) fn builtin() -> Self {
+        let types = BUILTINS
+            .iter()
+            .map(
+                |&(group, version, kind, plural, namespaced, short, status)| ResourceType {
+                    group: group.into(),
+                    version: version.into(),
+                    kind: kind.into(),
+                    plural: plural.into(),
+                    singular: kind.to_ascii_lowercase(),
+                    namespaced,
+                    short_names: short.iter().map(|s| (*s).to_string()).collect(),
+                    status,
+                    generation: status && kind != "Namespace" && kind != "Service" && kind != "Pod",
+                    custom: false,
+                    preferred: true,
+                },
+            )
+            .collect();
+        Self { types }
+    }
+
+    /// Every served type, built-ins first, in registration order.
+    pub(crate) fn all(&self) -> &[ResourceType] {
+        &self.types
+    }
+
+    /// The type served at `group/version` under `plural`.
+    pub(crate) fn by_plural(&self, group: &str, version: &str, plural: &str) -> Option<&ResourceType> {
+        self.types
+            .iter()
+            .find(|t| t.group == group && t.version == version && t.plural == plural)
+    }
+
+    /// The type for `apiVersion` + `kind`.
+    pub(crate) fn by_kind(&self, group: &str, version: &str, kind: &str) -> Option<&ResourceType> {
+        self.types
+            .iter()
+            .find(|t| t.group == group && t.version == version && t.kind == kind)
+    }
+
+    /// Groups in registration order, each with its versions (preferred first).
+    pub(crate) fn groups(&self) -> Vec<(String, Vec<String>)> {
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        for t in &self.types {
+            let index = groups.iter().position(|(g, _)| *g == t.group).unwrap_or_else(|| {
+                groups.push((t.group.clone(), Vec::new()));
+                groups.len() - 1
+            });
+            let entry = &mut groups[index].1;
+            if !entry.contains(&t.version) {
+                if t.preferred {
+                    entry.insert(0, t.version.clone());
+                } else {
+                    entry.push(t.version.clone());
+                }
+            }
+        }
+        groups
+    }
+
+    /// Registers (or re-registers) the served versions of a CustomResourceDefinition.
+    pub(crate) fn register_crd(&mut self, crd: &Value) {
+        self.unregister_crd(crd);
+        let Some(spec) = crd.get("spec") else { return };
+        let group = spec.get("group").and_then(Value::as_str).unwrap_or_default();
+        let names = spec.get("names").cloned().unwrap_or_default();
+        let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        let kind = text(&names, "kind");
+        let plural = text(&names, "plural");
+        if group.is_empty() || kind.is_empty() || plural.is_empty() {
+            return;
+        }
+        let singular = Some(text(&names, "singular"))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| kind.to_ascii_lowercase());
+        let short_names: Vec<String> = names
+            .get("shortNames")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
+            .unwrap_or_default();
+        let namespaced = spec.get("scope").and_then(Value::as_str) != Some("Cluster");
+        let versions = spec
+            .get("versions")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for version in versions {
+            if version.get("served").and_then(Value::as_bool) == Some(false) {
+                continue;
+            }
+            let name = text(&version, "name");
+            if name.is_empty() {
+                continue;
+            }
+            self.types.push(ResourceType {
+                group: group.to_string(),
+                version: name,
+                kind: kind.clone(),
+                plural: plural.clone(),
+                singular: singular.clone(),
+                namespaced,
+                short_names: short_names.clone(),
+                status: version.pointer("/subresources/status").is_some(),
+                generation: true,
+                custom: true,
+                preferred: version.get("storage").and_then(Value::as_bool) == Some(true),
+            });
+        }
+    }
+
+    /// Removes the kinds a CustomResourceDefinition registered.
+    pub(crate) fn unregister_crd(&mut self, crd: &Value) {
+        let group = crd
+            .pointer("/spec/group")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let plural = crd
+            .pointer("/spec/names/plural")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        self.types
+            .retain(|t| !(t.custom && t.group == group && t.plural == plural));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crd_registers_and_unregisters_its_served_versions() {
+        let mut registry = Registry::builtin();
+        let crd = json!({"spec": {"group": "example.com", "scope": "Namespaced",
+            "names": {"kind": "Widget", "plural": "widgets"},
+            "versions": [{"name": "v1", "served": true, "storage": true, "subresources": {"status": {}}},
+                         {"name": "v0", "served": false}]}});
+        registry.register_crd(&crd);
+        let widget = registry.by_plural("example.com", "v1", "widgets").unwrap();
+        assert!(widget.namespaced && widget.status && widget.custom);
+        assert_eq!(widget.singular, "widget");
+        assert!(registry.by_plural("example.com", "v0", "widgets").is_none());
+        registry.unregister_crd(&crd);
+        assert!(registry.by_kind("example.com", "v1", "Widget").is_none());
+    }
+}
