@@ -39,6 +39,24 @@ pub enum Error {
     /// An object handed to the applier is not a valid manifest.
     #[error("invalid object")]
     Manifest(#[source] gitops_core::Error),
+    /// Diffing desired against live failed.
+    #[error("{key}: diff failed")]
+    Diff {
+        /// The object being compared.
+        key: ResourceKey,
+        /// The cause.
+        #[source]
+        source: gitops_diff::Error,
+    },
+    /// A health assessor failed.
+    #[error("{key}: health assessment failed")]
+    Health {
+        /// The object being assessed.
+        key: ResourceKey,
+        /// The cause.
+        #[source]
+        source: gitops_health::Error,
+    },
     /// A backend failure that is none of the above (transport, server error).
     #[error("{operation} {key}: {message}")]
     Backend {

@@ -17,11 +17,15 @@ pub mod kinds;
 mod memory;
 mod selector;
 pub mod simulation;
+mod sync;
 
 pub use applier::{ApiResource, Applier, ApplyOptions, DeleteOptions};
 pub use error::{Error, Result};
 pub use memory::{InMemoryCluster, InMemoryOptions};
 pub use selector::LabelSelector;
+pub use sync::{
+    Action, ResourceResult, ResourceStatus, SyncEngine, SyncOptions, SyncOutcome, SyncReport, sync,
+};
 
 /// The field manager gitops-rs applies with unless told otherwise.
 pub const DEFAULT_FIELD_MANAGER: &str = "gitops-rs";

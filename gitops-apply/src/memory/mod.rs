@@ -130,7 +130,7 @@ impl InMemoryCluster {
         };
         let mut object = stored.object.clone();
         edit(&mut object);
-        state.write_update(key, object, manager, Instant::now());
+        state.write_update(key, &object, manager, Instant::now());
         true
     }
 

@@ -7,6 +7,7 @@ use std::{
 };
 
 use gitops_core::{GroupKind, ResourceKey};
+use gitops_diff::merge;
 use serde_json::{Value, json};
 
 use crate::{ApiResource, simulation::format_rfc3339};
@@ -101,12 +102,13 @@ impl State {
     }
 
     /// Stores a client update (an edit outside server-side apply) under `manager`.
-    pub(super) fn write_update(&mut self, key: &ResourceKey, object: Value, manager: &str, now: Instant) {
+    pub(super) fn write_update(&mut self, key: &ResourceKey, object: &Value, manager: &str, now: Instant) {
         let Some(existing) = self.objects.get(key) else {
             return;
         };
-        let mut candidate = carry_server_fields(&existing.object, object);
-        record_manager(&mut candidate, manager, "Update");
+        let options = merge::ApplyOptions::new(manager).with_time(format_rfc3339(SystemTime::now()));
+        let updated = merge::update_with(Some(&existing.object), object, &options).object;
+        let candidate = carry_server_fields(&existing.object, updated);
         if candidate != existing.object {
             self.store_changed(key, candidate, now);
         }
@@ -197,79 +199,24 @@ fn strip_meta_status(object: &Value) -> Value {
     o
 }
 
-/// Temporary server-side apply until `gitops_diff::merge::apply` lands: the applying manager's
-/// object replaces the fields it sends; when other managers also wrote the object, their fields
-/// are kept (deep merge of maps). Conflicts are not detected yet.
-#[allow(clippy::unnecessary_wraps)] // the signature of the real merge, which reports conflicts
+/// Server-side apply through gitops-diff's structured-merge implementation (the one SSA
+/// implementation of the project): field ownership in `managedFields`, removal of fields the
+/// manager stopped sending, conflicts as `path (manager)` strings unless forced.
 pub(super) fn server_side_apply(
     live: Option<&Value>,
     config: &Value,
     manager: &str,
-    _force: bool,
+    force: bool,
 ) -> Result<Value, Vec<String>> {
-    let mut result = match live {
-        Some(live) if has_other_managers(live, manager) => {
-            let mut merged = live.clone();
-            deep_merge(&mut merged, config);
-            merged
-        }
-        Some(live) => {
-            let mut merged = config.clone();
-            if let Some(status) = live.get("status") {
-                merged["status"] = status.clone();
-            }
-            merged["metadata"]["managedFields"] = live
-                .pointer("/metadata/managedFields")
-                .cloned()
-                .unwrap_or(json!([]));
-            merged
-        }
-        None => config.clone(),
-    };
-    record_manager(&mut result, manager, "Apply");
-    Ok(result)
-}
-
-fn has_other_managers(live: &Value, manager: &str) -> bool {
-    live.pointer("/metadata/managedFields")
-        .and_then(Value::as_array)
-        .is_some_and(|entries| {
-            entries
+    let options = merge::ApplyOptions::new(manager)
+        .with_force(force)
+        .with_time(format_rfc3339(SystemTime::now()));
+    merge::apply_with(live, config, &options)
+        .map(|applied| applied.object)
+        .map_err(|c| {
+            c.conflicts
                 .iter()
-                .any(|e| e.get("manager").and_then(Value::as_str) != Some(manager))
+                .map(|c| format!("{} ({})", c.path, c.manager))
+                .collect()
         })
-}
-
-fn deep_merge(into: &mut Value, from: &Value) {
-    match (into, from) {
-        (Value::Object(a), Value::Object(b)) => {
-            for (k, v) in b {
-                match a.get_mut(k) {
-                    Some(existing) => deep_merge(existing, v),
-                    None => {
-                        a.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-        }
-        (slot, v) => *slot = v.clone(),
-    }
-}
-
-fn record_manager(object: &mut Value, manager: &str, operation: &str) {
-    let api_version = object.get("apiVersion").cloned().unwrap_or(Value::Null);
-    let entries = object["metadata"]
-        .as_object_mut()
-        .map(|m| m.entry("managedFields").or_insert_with(|| json!([])));
-    let Some(Value::Array(entries)) = entries else {
-        return;
-    };
-    entries.retain(|e| {
-        !(e.get("manager").and_then(Value::as_str) == Some(manager)
-            && e.get("operation").and_then(Value::as_str) == Some(operation))
-    });
-    entries.push(
-        json!({"manager": manager, "operation": operation, "apiVersion": api_version,
-        "fieldsType": "FieldsV1", "fieldsV1": {}}),
-    );
 }

@@ -1,0 +1,167 @@
+//! Step 1 and 2 of a sync: prepare the desired state and compare it with the cluster.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use gitops_core::{GroupKind, Manifest, ManifestSet, ResourceKey};
+use serde_json::Value;
+
+use super::{
+    SyncEngine, SyncOptions,
+    prepare::{DiscoveredScopes, prepare},
+    report::{Action, ResourceResult, ResourceStatus, SyncOutcome, SyncReport},
+};
+use crate::{Error, Result};
+
+/// The comparison of a desired state with the cluster, input of the execution step.
+#[derive(Debug)]
+pub(super) struct Comparison {
+    /// Desired objects with namespace and tracking applied, hooks included.
+    pub(super) desired: ManifestSet,
+    /// Comparison status of every non-hook desired resource and every prune candidate.
+    pub(super) statuses: BTreeMap<ResourceKey, ResourceStatus>,
+    /// Managed live objects that left the desired state.
+    pub(super) prune: Vec<Manifest>,
+}
+
+impl Comparison {
+    pub(super) fn is_out_of_sync(&self) -> bool {
+        self.statuses.values().any(|s| s.is_out_of_sync())
+    }
+
+    pub(super) fn into_report_without_sync(self) -> SyncReport {
+        let sync_status_before = if self.is_out_of_sync() {
+            ResourceStatus::OutOfSync
+        } else {
+            ResourceStatus::Synced
+        };
+        let versions: BTreeMap<ResourceKey, String> = self
+            .desired
+            .iter()
+            .chain(self.prune.iter())
+            .map(|m| (m.key(), m.gvk().version.clone()))
+            .collect();
+        let resources = self
+            .statuses
+            .into_iter()
+            .map(|(key, status)| ResourceResult {
+                version: versions.get(&key).cloned().unwrap_or_default(),
+                key,
+                status,
+                action: if status == ResourceStatus::RequiresPruning {
+                    Action::Skipped
+                } else {
+                    Action::Unchanged
+                },
+                health: None,
+                message: String::new(),
+                phase: gitops_core::SyncPhase::Sync,
+                wave: 0,
+                hook: false,
+                order: None,
+            })
+            .collect();
+        SyncReport {
+            resources,
+            sync_status_before,
+            health: None,
+            outcome: SyncOutcome::Succeeded,
+            message: "compared (no sync)".to_owned(),
+            writes: 0,
+        }
+    }
+}
+
+pub(super) async fn compare(
+    engine: &SyncEngine<'_>,
+    desired: &ManifestSet,
+    options: &SyncOptions,
+) -> Result<Comparison> {
+    let scopes = DiscoveredScopes::discover(engine.applier, desired).await?;
+    let desired = prepare(desired, &scopes, options)?;
+    let mut statuses = BTreeMap::new();
+    for manifest in &desired {
+        if is_hook(manifest)? {
+            continue;
+        }
+        let key = manifest.key();
+        let status = if scopes.is_served(&key.group_kind()) {
+            let live = engine
+                .applier
+                .get(manifest.gvk(), key.namespace.as_deref(), &key.name)
+                .await?;
+            match live {
+                None => ResourceStatus::Missing,
+                Some(live) => {
+                    let diff =
+                        gitops_diff::diff(manifest.as_value(), &live, &engine.diff).map_err(|source| {
+                            Error::Diff {
+                                key: key.clone(),
+                                source,
+                            }
+                        })?;
+                    if diff.modified {
+                        ResourceStatus::OutOfSync
+                    } else {
+                        ResourceStatus::Synced
+                    }
+                }
+            }
+        } else {
+            ResourceStatus::Missing
+        };
+        statuses.insert(key, status);
+    }
+    let prune = managed_live(engine, &desired, options).await?;
+    for m in &prune {
+        statuses.insert(m.key(), ResourceStatus::RequiresPruning);
+    }
+    Ok(Comparison {
+        desired,
+        statuses,
+        prune,
+    })
+}
+
+/// Live objects owned by the application (tracking label/annotation) that are not desired and
+/// not hooks, in key order.
+async fn managed_live(
+    engine: &SyncEngine<'_>,
+    desired: &ManifestSet,
+    options: &SyncOptions,
+) -> Result<Vec<Manifest>> {
+    // Every kind is listed and filtered by the tracking rules, which covers label and
+    // annotation tracking alike.
+    let mut seen: BTreeSet<GroupKind> = BTreeSet::new();
+    let mut out = Vec::new();
+    for resource in engine.applier.api_resources().await? {
+        if !seen.insert(resource.gvk.group_kind()) {
+            continue;
+        }
+        let live = engine.applier.list(&resource.gvk, None, None).await?;
+        for object in live {
+            if !options.tracking.is_ours(&options.app, &object)
+                || object.pointer("/metadata/deletionTimestamp").is_some()
+            {
+                continue;
+            }
+            let manifest = Manifest::from_value(object).map_err(Error::Manifest)?;
+            if desired.get(&manifest.key()).is_some() || is_hook(&manifest).unwrap_or(false) {
+                continue;
+            }
+            out.push(manifest);
+        }
+    }
+    out.sort_by_key(Manifest::key);
+    Ok(out)
+}
+
+/// Whether an object is a sync hook (any valid hook annotation, Skip included).
+pub(super) fn is_hook(manifest: &Manifest) -> Result<bool> {
+    manifest.hooks().map(|h| h.is_some()).map_err(Error::Manifest)
+}
+
+/// The API version string of a live object, for reports.
+pub(super) fn version_of(object: &Value) -> String {
+    let api_version = object.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    api_version.rsplit('/').next().unwrap_or("").to_owned()
+}

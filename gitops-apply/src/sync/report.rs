@@ -1,0 +1,148 @@
+//! What a sync reports: per-resource results and the overall outcome.
+
+use std::fmt;
+
+use gitops_core::{ResourceKey, SyncPhase};
+use gitops_health::{Health, HealthStatus};
+
+/// Comparison status of one resource, as Argo CD shows it before a sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum ResourceStatus {
+    /// Live equals desired (after normalization).
+    Synced,
+    /// Live differs from desired.
+    OutOfSync,
+    /// Desired but absent from the cluster.
+    Missing,
+    /// Managed and live, but no longer desired.
+    RequiresPruning,
+}
+
+impl ResourceStatus {
+    /// `Synced`, `OutOfSync`, `Missing` or `RequiresPruning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Synced => "Synced",
+            Self::OutOfSync => "OutOfSync",
+            Self::Missing => "Missing",
+            Self::RequiresPruning => "RequiresPruning",
+        }
+    }
+
+    /// Whether this resource keeps the application OutOfSync.
+    pub fn is_out_of_sync(self) -> bool {
+        self != Self::Synced
+    }
+}
+
+impl fmt::Display for ResourceStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the sync did to one resource (Flux's action vocabulary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Action {
+    /// The object did not exist and was created.
+    Created,
+    /// The object existed and was changed.
+    Configured,
+    /// Nothing was written.
+    Unchanged,
+    /// The object was deleted because it left the desired state.
+    Pruned,
+    /// The object required pruning, but pruning is disabled or the object opts out
+    /// (`Prune=false`); see the message.
+    Skipped,
+    /// A hook was deleted by its delete policy after running.
+    Deleted,
+    /// The write failed; see the message.
+    Failed,
+}
+
+impl Action {
+    /// Lower-case name: `created`, `configured`, `unchanged`, `pruned`, `skipped`, `deleted`,
+    /// `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Configured => "configured",
+            Self::Unchanged => "unchanged",
+            Self::Pruned => "pruned",
+            Self::Skipped => "skipped",
+            Self::Deleted => "deleted",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The result of a sync for one resource.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ResourceResult {
+    /// The object.
+    pub key: ResourceKey,
+    /// API version of the desired (or live, for prunes) object.
+    pub version: String,
+    /// Comparison status before the sync.
+    pub status: ResourceStatus,
+    /// What the sync did.
+    pub action: Action,
+    /// Health after the sync; `None` when no assessor applies (or after a prune).
+    pub health: Option<Health>,
+    /// Human-readable detail (errors, skip reasons, health message).
+    pub message: String,
+    /// Sync phase the resource ran in.
+    pub phase: SyncPhase,
+    /// Sync wave the resource ran in.
+    pub wave: i32,
+    /// Whether the resource is a hook.
+    pub hook: bool,
+    /// Position in which it was written (0-based), `None` when nothing was written.
+    pub order: Option<usize>,
+}
+
+/// Overall outcome of a sync operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SyncOutcome {
+    /// Every step succeeded and every wave became healthy.
+    Succeeded,
+    /// A write failed, a wave became Degraded, or a wave timed out; see the message.
+    Failed,
+}
+
+/// The report of one [`sync`](crate::sync()).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SyncReport {
+    /// Per-resource results, in key order.
+    pub resources: Vec<ResourceResult>,
+    /// `Synced` when every resource was Synced before the sync (nothing to do).
+    pub sync_status_before: ResourceStatus,
+    /// Aggregated health after the sync (worst of the resources, skipping hooks and resources
+    /// without health), `None` when no resource has health.
+    pub health: Option<HealthStatus>,
+    /// Whether the operation succeeded.
+    pub outcome: SyncOutcome,
+    /// Why the operation failed, or a summary.
+    pub message: String,
+    /// Number of writes (applies, deletes) made.
+    pub writes: usize,
+}
+
+impl SyncReport {
+    /// The result for one key.
+    pub fn resource(&self, key: &ResourceKey) -> Option<&ResourceResult> {
+        self.resources.iter().find(|r| &r.key == key)
+    }
+}
