@@ -24,7 +24,8 @@ pub use error::{Error, Result};
 pub use memory::{InMemoryCluster, InMemoryOptions};
 pub use selector::LabelSelector;
 pub use sync::{
-    Action, ResourceResult, ResourceStatus, SyncEngine, SyncOptions, SyncOutcome, SyncReport, sync,
+    Action, EventSink, OperationPhase, OperationState, ResourceFilter, ResourceResult, ResourceStatus,
+    RetryPolicy, SyncEngine, SyncEvent, SyncOptions, SyncOutcome, SyncReport, sync,
 };
 
 /// The field manager gitops-rs applies with unless told otherwise.
