@@ -248,10 +248,11 @@ fn finish(mut normalized_live: Value, mut predicted_live: Value, options: &DiffO
             &mask::MaskRules::default(),
         );
     }
-    let changes = if modified {
-        changes::changes(&normalized_live, &predicted_live)
-    } else {
-        Vec::new()
+    let changes = match (&normalized_live, &predicted_live) {
+        _ if !modified => Vec::new(),
+        (Value::Null, after) => vec![FieldChange::new("", None, Some(after.clone()))],
+        (before, Value::Null) => vec![FieldChange::new("", Some(before.clone()), None)],
+        (before, after) => changes::changes(before, after),
     };
     let patch = changes::patch(&changes);
     ResourceDiff {

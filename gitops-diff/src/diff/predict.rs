@@ -116,6 +116,15 @@ fn merge_keyed(
     let key_of = |v: &Value| element_key(v, keys, element);
     let live_keys: Vec<Vec<Value>> = live.iter().map(key_of).collect::<Option<_>>()?;
     let desired_keys: Vec<Vec<Value>> = desired.iter().map(key_of).collect::<Option<_>>()?;
+    // Duplicate keys: the elements cannot be identified, so the list is compared as atomic.
+    let has_duplicates = |keys: &[Vec<Value>]| {
+        keys.iter()
+            .enumerate()
+            .any(|(i, k)| keys[..i].iter().any(|o| keys_equal(o, k)))
+    };
+    if has_duplicates(&live_keys) || has_duplicates(&desired_keys) {
+        return None;
+    }
     let last_keyed: Vec<(Vec<Value>, &Value)> = match last {
         Some(a) => a.iter().filter_map(|v| Some((key_of(v)?, v))).collect(),
         None => Vec::new(),
