@@ -69,6 +69,8 @@ struct Entry {
 #[derive(Debug)]
 pub(crate) struct State {
     pub(crate) registry: Registry,
+    /// Merge semantics for server-side apply and strategic merge: built-ins plus CRD schemas.
+    pub(crate) schema: Arc<gitops_diff::Schema>,
     objects: BTreeMap<ObjKey, Entry>,
     rv: u64,
     history: VecDeque<Arc<Event>>,
@@ -109,6 +111,7 @@ impl Store {
         let store = Self {
             state: Mutex::new(State {
                 registry: Registry::builtin(),
+                schema: Arc::new(gitops_diff::Schema::new()),
                 objects: BTreeMap::new(),
                 rv: 0,
                 history: VecDeque::new(),
