@@ -13,6 +13,7 @@ use crate::{
     mask,
     normalize::{
         LAST_APPLIED_ANNOTATION, apply_server_defaults, drop_nulls, normalize_builtin, strip_server_fields,
+        stripped_clone,
     },
     schema::Node,
 };
@@ -83,7 +84,7 @@ pub fn diff(desired: &Value, live: &Value, options: &DiffOptions) -> Result<Reso
     };
     let live_aggregates = live.get("aggregationRule").is_some_and(|a| !a.is_null());
     let ignored = crate::ignore::IgnorePlan::new(desired, live, options)?;
-    let mut normalized_live = live.clone();
+    let mut normalized_live = stripped_clone(live);
     normalize_side(&mut normalized_live, options, live_aggregates, &ignored, node)?;
     if desired.is_null() {
         return Ok(finish(normalized_live, Value::Null, options));
@@ -106,7 +107,7 @@ pub fn diff(desired: &Value, live: &Value, options: &DiffOptions) -> Result<Reso
         normalize_side(&mut predicted, options, live_aggregates, &ignored, node)?;
         predict::align(&normalized_live, predicted, node)
     } else {
-        let mut d = desired.clone();
+        let mut d = stripped_clone(desired);
         drop_nulls(&mut d);
         normalize_side(&mut d, options, live_aggregates, &ignored, node)?;
         let last = if mode == DiffMode::ThreeWay {
@@ -156,7 +157,7 @@ pub fn diff_server_side(
     };
     let live_aggregates = live.get("aggregationRule").is_some_and(|a| !a.is_null());
     let ignored = crate::ignore::IgnorePlan::new(desired, live, options)?;
-    let mut normalized_live = live.clone();
+    let mut normalized_live = stripped_clone(live);
     normalize_side(&mut normalized_live, options, live_aggregates, &ignored, node)?;
     if desired.is_null() {
         return Ok(finish(normalized_live, Value::Null, options));
@@ -245,7 +246,7 @@ fn finish(mut normalized_live: Value, mut predicted_live: Value, options: &DiffO
     if options.mask_secrets {
         mask::mask(
             &mut [Some(&mut normalized_live), Some(&mut predicted_live)],
-            &mask::MaskRules::default(),
+            &options.mask,
         );
     }
     let changes = match (&normalized_live, &predicted_live) {

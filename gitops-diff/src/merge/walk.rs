@@ -184,16 +184,21 @@ fn all_paths(value: &Value, node: Node<'_>, level: Level) -> FieldSet {
 pub(crate) fn merge(live: &Value, config: &Value, node: Node<'_>, level: Level) -> Value {
     match (shape(live, node), shape(config, node)) {
         (Shape::Map(l), Shape::Map(c)) => {
-            let mut out = l.clone();
-            for (k, cv) in c {
-                if level == Level::Root && k == "status" || level == Level::Metadata && k == "managedFields" {
-                    continue;
-                }
-                let merged = match l.get(k) {
-                    Some(lv) => merge(lv, cv, node.field(k), level.child(k)),
-                    None => cv.clone(),
+            let ignored = |k: &str| {
+                level == Level::Root && k == "status" || level == Level::Metadata && k == "managedFields"
+            };
+            let mut out = Map::new();
+            for (k, lv) in l {
+                let merged = match c.get(k) {
+                    Some(cv) if !ignored(k) => merge(lv, cv, node.field(k), level.child(k)),
+                    _ => lv.clone(),
                 };
                 out.insert(k.clone(), merged);
+            }
+            for (k, cv) in c {
+                if !l.contains_key(k) && !ignored(k) {
+                    out.insert(k.clone(), cv.clone());
+                }
             }
             Value::Object(out)
         }

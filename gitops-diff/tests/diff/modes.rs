@@ -151,6 +151,13 @@ fn secrets_are_masked_in_every_output() {
     let text = d.unified(&RenderOptions::default());
     assert!(!text.contains("hunter2") && !text.contains("aHVudGVyMg==") && !text.contains("b2xk"));
     insta::assert_snapshot!("secret_masked", text);
+    let token = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "annotations": {"token": "abc123"}}});
+    let rules = gitops_diff::mask::MaskRules::new().with_annotation("token");
+    let live = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "annotations": {"token": "zzz999"}}});
+    let masked = diff(&token, &live, &DiffOptions::default().with_mask(rules)).unwrap();
+    assert!(masked.modified);
+    let text = masked.unified(&RenderOptions::default());
+    assert!(!text.contains("abc123") && !text.contains("zzz999") && text.contains("token: ++++++++"));
     let same = diff(
         &desired,
         &json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
