@@ -24,7 +24,7 @@
 //!   `ignoreDifferences` (JSON pointers, jq path expressions with a time budget, field managers)
 //!   and [`respect_ignore_differences`] its `RespectIgnoreDifferences`; [`mask`] hides Secret
 //!   values.
-
+//!
 //! This crate does no I/O, no async and never talks to a cluster: it works on
 //! [`serde_json::Value`]s handed to it. Fetching live objects and server dry runs belong to
 //! `gitops-apply`.

@@ -35,7 +35,7 @@ fn merge_map(
     // Live fields first (merged with desired where it has them), each cloned once.
     for (k, l) in live {
         let value = match desired.get(k) {
-            Some(d) if !d.is_null() && !(l.is_null() && is_empty_container(d)) => predict(
+            Some(d) if !(d.is_null() || l.is_null() && is_empty_container(d)) => predict(
                 (!l.is_null()).then_some(l),
                 d,
                 last.and_then(|a| a.get(k)),
