@@ -23,7 +23,9 @@ use crate::{
 /// `normalized_live` is the live object after normalization (server-populated metadata, `status`
 /// and ignored fields removed, Secret values masked); `predicted_live` is what live would be after
 /// a sync, normalized the same way. `patch` (RFC 6902) turns `normalized_live` into
-/// `predicted_live`; `changes` lists the same differences field by field, sorted by path.
+/// `predicted_live`; `changes` lists the same differences field by field, sorted by path. With
+/// [`DiffOptions::mask_secrets`] (the default) all of them carry masked Secret values, so a patch
+/// of a Secret is for display only: turn masking off to get one that can be applied.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceDiff {

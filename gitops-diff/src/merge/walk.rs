@@ -150,13 +150,16 @@ pub(crate) fn to_field_set(value: &Value, node: Node<'_>, level: Level) -> Field
     set
 }
 
-/// Every path of a value, each a member (used for added and removed subtrees).
+/// Every path of a value (used for added and removed subtrees): leaves, list elements and maps
+/// are members, structs are not (as the FieldsV1 of `Update` entries show them).
 fn all_paths(value: &Value, node: Node<'_>, level: Level) -> FieldSet {
+    let shape = shape(value, node);
+    let member = !(matches!(shape, Shape::Map(_)) && node.is_struct());
     let mut set = FieldSet {
-        member: true,
+        member,
         ..FieldSet::default()
     };
-    match shape(value, node) {
+    match shape {
         Shape::Map(m) => {
             for (k, v) in m {
                 if !level.skips(k) {

@@ -210,6 +210,16 @@ impl<'s> Node<'s> {
         }
     }
 
+    /// Whether this is a struct (named fields) rather than a string-keyed map.
+    pub(crate) fn is_struct(self) -> bool {
+        match self {
+            Node::Typed(atom) => atom.map.is_some_and(|m| !m.fields.is_empty()),
+            Node::Crd(node) => !node.properties.is_empty(),
+            Node::DeducedRoot => true,
+            Node::Deduced => false,
+        }
+    }
+
     /// Whether this map or struct is atomic (replaced and owned as a whole).
     pub(crate) fn map_atomic(self) -> bool {
         match self {

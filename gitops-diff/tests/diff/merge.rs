@@ -217,3 +217,13 @@ fn field_sets_read_and_write_fields_v1() {
     );
     assert_eq!(set.to_fields_v1(), v1);
 }
+
+#[test]
+fn update_entries_mark_maps_and_elements_but_not_structs() {
+    let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "labels": {"x": "1"}}, "data": {"a": "1"}});
+    let created = merge::update(None, &cm, "kubectl-create").object;
+    assert_eq!(
+        created["metadata"]["managedFields"][0]["fieldsV1"],
+        json!({"f:data": {".": {}, "f:a": {}}, "f:metadata": {"f:labels": {".": {}, "f:x": {}}}})
+    );
+}
