@@ -286,3 +286,22 @@ fn yaml_1_1_scalars_match_what_kubectl_sends() {
         .into_value();
     assert_eq!(ours, sent);
 }
+
+#[test]
+fn the_same_resource_twice_names_both_origins() {
+    let a = load_bytes(
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: x}\n",
+        "a.yaml",
+    )
+    .unwrap();
+    let b = load_bytes(
+        b"# header\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: x\n",
+        "b.yaml",
+    )
+    .unwrap();
+    let err = gitops_core::ManifestSet::from_manifests(a.into_iter().chain(b)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "resource /ConfigMap/x/c appears twice: in a.yaml (document 0, line 1) and in b.yaml (document 1, line 3)"
+    );
+}
