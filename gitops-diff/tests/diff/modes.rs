@@ -125,7 +125,12 @@ fn crd_schema_gives_list_map_semantics() {
                 "type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["id"],
                 "items": {"type": "object", "properties": {"id": {"type": "string"}, "v": {"type": "integer"}}}}}}}}}}]}});
     let mut schema = Schema::new();
-    schema.add_crd(&crd).unwrap();
+    assert_eq!(
+        schema
+            .add_crds([&crd, &json!({"apiVersion": "v1", "kind": "ConfigMap"})])
+            .unwrap(),
+        1
+    );
     assert!(schema.add_crd(&json!({"metadata": {"name": "x"}})).is_err());
     let desired = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
         "spec": {"items": [{"id": "a", "v": 1}, {"id": "b", "v": 2}]}});
