@@ -31,7 +31,7 @@ use gitops_core::{GroupVersionKind, Manifest, ResourceKey};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
-pub use self::options::KubeApplierOptions;
+pub use self::options::{DeletePropagation, KubeApplierOptions};
 use self::{
     discovery::{DiscoveryCache, Served, Snapshot},
     errors::{is_object_not_found, is_route_not_found, kube_error, write_error},
@@ -56,8 +56,10 @@ use crate::{ApiResource, Applier, ApplyOptions, DeleteOptions, Error, LabelSelec
 ///   apply configuration. Conflicts (409) become [`Error::Conflict`] with one `field (manager)`
 ///   entry per conflicting field, a missing namespace (404) [`Error::NamespaceNotFound`], 422/400
 ///   [`Error::Invalid`].
-/// - **Delete** with background propagation (the API server's default for most kinds) and
-///   `dryRun=All` on request; `false` when the object did not exist.
+/// - **Delete** with the propagation policy of [`KubeApplierOptions::delete_propagation`]
+///   (background by default) and `dryRun=All` on request; `false` when the object did not exist.
+///   A delete returns once the API server accepted it: an object with finalizers (or deleted in
+///   the foreground) is still there, with a `deletionTimestamp`, until they are done.
 /// - **Retries and concurrency**: see [`KubeApplierOptions`]. Build the client with
 ///   [`KubeApplier::from_config`] (or [`from_kubeconfig`](KubeApplier::from_kubeconfig),
 ///   [`infer`](KubeApplier::infer)) so that kube-rs' own retry layer is off and these options are
@@ -542,7 +544,11 @@ impl Applier for KubeApplier {
         let key = ResourceKey::new(&*gvk.group, &*gvk.kind, namespace, name);
         let params = DeleteParams {
             dry_run: options.dry_run,
-            propagation_policy: Some(PropagationPolicy::Background),
+            propagation_policy: Some(match self.options.delete_propagation {
+                DeletePropagation::Background => PropagationPolicy::Background,
+                DeletePropagation::Foreground => PropagationPolicy::Foreground,
+                DeletePropagation::Orphan => PropagationPolicy::Orphan,
+            }),
             ..DeleteParams::default()
         };
         let request = Request::new(url(&served, namespace));

@@ -49,6 +49,27 @@ pub struct KubeApplierOptions {
     /// Objects per list request (`limit`); longer lists are read page by page with `continue`.
     /// Default 500; 0 reads every list in one request.
     pub list_page_size: u32,
+    /// What happens to the dependents (objects whose `ownerReferences` name the deleted object)
+    /// of every delete. Default [`DeletePropagation::Background`].
+    pub delete_propagation: DeletePropagation,
+}
+
+/// The `propagationPolicy` of a delete: what the garbage collector does with the dependents of
+/// the deleted object (ReplicaSets of a Deployment, Pods of a Job, ...).
+///
+/// Argo CD prunes with `Foreground` unless `PrunePropagationPolicy=background|orphan` is set;
+/// kubectl deletes with `Background`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum DeletePropagation {
+    /// The object goes at once; the garbage collector deletes its dependents afterwards.
+    #[default]
+    Background,
+    /// The object stays (with a `deletionTimestamp` and the `foregroundDeletion` finalizer) until
+    /// its blocking dependents are deleted.
+    Foreground,
+    /// The object goes; its dependents stay, with the owner reference removed.
+    Orphan,
 }
 
 impl Default for KubeApplierOptions {
@@ -61,6 +82,7 @@ impl Default for KubeApplierOptions {
             request_timeout: Some(Duration::from_secs(60)),
             discovery_refresh_interval: Duration::from_secs(1),
             list_page_size: 500,
+            delete_propagation: DeletePropagation::Background,
         }
     }
 }
@@ -99,6 +121,13 @@ impl KubeApplierOptions {
     #[must_use]
     pub fn discovery_refresh_interval(mut self, interval: Duration) -> Self {
         self.discovery_refresh_interval = interval;
+        self
+    }
+
+    /// Sets [`KubeApplierOptions::delete_propagation`].
+    #[must_use]
+    pub fn delete_propagation(mut self, propagation: DeletePropagation) -> Self {
+        self.delete_propagation = propagation;
         self
     }
 

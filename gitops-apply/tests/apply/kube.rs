@@ -486,3 +486,37 @@ async fn kubeconfig_files_and_contexts() {
         .unwrap_err();
     assert!(err.to_string().contains("absent"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_propagation_reaches_or_spares_dependents() {
+    use gitops_apply::kube::DeletePropagation;
+    let emulator = emulator();
+    let cm_gvk = gvk("v1", "ConfigMap");
+    for (propagation, dependent_survives) in [
+        (DeletePropagation::Background, false),
+        (DeletePropagation::Orphan, true),
+    ] {
+        let applier = applier(&emulator, fast().delete_propagation(propagation));
+        let owner = applier
+            .apply(&config_map("owner", json!({})), &ApplyOptions::default())
+            .await
+            .unwrap();
+        let mut dependent = config_map("dependent", json!({}));
+        dependent["metadata"]["ownerReferences"] = json!([{"apiVersion": "v1", "kind": "ConfigMap",
+            "name": "owner", "uid": owner["metadata"]["uid"]}]);
+        applier.apply(&dependent, &ApplyOptions::default()).await.unwrap();
+        assert!(
+            applier
+                .delete(&cm_gvk, Some("default"), "owner", &DeleteOptions::default())
+                .await
+                .unwrap()
+        );
+        // The emulator's garbage collection is synchronous with the delete.
+        let left = applier.get(&cm_gvk, Some("default"), "dependent").await.unwrap();
+        assert_eq!(left.is_some(), dependent_survives, "{propagation:?}");
+        applier
+            .delete(&cm_gvk, Some("default"), "dependent", &DeleteOptions::default())
+            .await
+            .unwrap();
+    }
+}
