@@ -67,6 +67,32 @@ pub enum Error {
         /// The backend's message.
         message: String,
     },
+    /// A Kubernetes API request failed in a way none of the variants above describes (e.g. 403
+    /// Forbidden, a transport error), or kept failing after the retries of
+    /// [`KubeApplierOptions`](crate::kube::KubeApplierOptions). Only with feature `kube`.
+    #[cfg(feature = "kube")]
+    #[error("{operation} {key}: kubernetes API request failed")]
+    Kube {
+        /// The verb, e.g. `apply`, `list`, `discovery`.
+        operation: &'static str,
+        /// The object (`group/kind/namespace/name`), `group/kind/namespace/` for lists,
+        /// `/api and /apis` for discovery.
+        key: String,
+        /// The kube-rs error (an API `Status` or a transport failure).
+        #[source]
+        source: Box<::kube::Error>,
+    },
+    /// The Kubernetes client configuration could not be loaded or used (kubeconfig file, context,
+    /// in-cluster service account, TLS set-up). Only with feature `kube`.
+    #[cfg(feature = "kube")]
+    #[error("cannot configure the kubernetes client from {origin}")]
+    KubeConfig {
+        /// Where the configuration came from, e.g. `kubeconfig /path (context prod)`.
+        origin: String,
+        /// The kube-rs error.
+        #[source]
+        source: Box<::kube::Error>,
+    },
 }
 
 /// `Result` with this crate's [`Error`].

@@ -9,18 +9,34 @@
 //! cluster.
 //!
 //! ## Feature flags
-//! None yet.
+//! - `kube` (on by default): [`KubeApplier`], the [`Applier`] over a real API server through
+//!   kube-rs (module [`kube`]), and the re-export [`kube_rs`] of the kube crate whose types appear
+//!   in its API. Without it the crate has no kube, k8s-openapi, hyper or rustls dependency.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod applier;
 mod error;
 pub mod kinds;
+#[cfg(feature = "kube")]
+#[cfg_attr(docsrs, doc(cfg(feature = "kube")))]
+pub mod kube;
 mod memory;
 mod selector;
 pub mod simulation;
 mod sync;
 
+/// The kube-rs crate ([`kube`](https://docs.rs/kube)) this crate is built against, re-exported
+/// because its types ([`kube_rs::Client`], [`kube_rs::Config`], [`kube_rs::Error`]) appear in
+/// [`KubeApplier`]'s API: use it to build clients without a version mismatch.
+#[cfg(feature = "kube")]
+#[cfg_attr(docsrs, doc(cfg(feature = "kube")))]
+pub use ::kube as kube_rs;
 pub use applier::{ApiResource, Applier, ApplyOptions, DeleteOptions};
 pub use error::{Error, Result};
+#[cfg(feature = "kube")]
+#[cfg_attr(docsrs, doc(cfg(feature = "kube")))]
+pub use kube::KubeApplier;
 pub use memory::{InMemoryCluster, InMemoryOptions};
 pub use selector::LabelSelector;
 pub use sync::{

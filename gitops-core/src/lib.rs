@@ -13,16 +13,30 @@
 //!   warnings for fields gitops-rs does not know;
 //! - [`scope`]: namespaced versus cluster-scoped kinds and default namespaces.
 //!
-//! This crate does no I/O and no async: it parses bytes handed to it. Reading Git belongs to
-//! `gitops-source`, talking to a cluster to `gitops-apply`.
+//! ## What it does not do
+//! This crate does no I/O and no async: it parses bytes handed to it. Reading Git (and rendering
+//! Helm or Kustomize) belongs to `gitops-source`, comparing objects to `gitops-diff`, health to
+//! `gitops-health`, and talking to a cluster or running a sync to `gitops-apply`, which executes
+//! the [`SyncPlan`] made here. Its dependencies are serde, serde_json, serde-saphyr, petgraph and
+//! thiserror only.
 //!
+//! Input is untrusted: the loader bounds document size, nesting and YAML alias expansion
+//! ([`LoadOptions`]) and reports bad input as an [`Error`] naming the file, document and line;
+//! no input panics it. `Debug` of a Secret [`Manifest`] masks its values.
+//!
+//! ## Example
 //! ```
-//! use gitops_core::{load_bytes, ManifestSet};
-//! let yaml = b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: default}\n";
-//! let set = ManifestSet::from_manifests(load_bytes(yaml, "web.yaml")?)?;
-//! assert_eq!(set.keys().next().unwrap().to_string(), "apps/Deployment/default/web");
+//! use gitops_core::{load_bytes, ManifestSet, plan, scope::{apply_default_namespaces, BuiltinScopes}};
+//! let yaml = b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n---\n\
+//! apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg, annotations: {argocd.argoproj.io/sync-wave: '-1'}}\n";
+//! let set = ManifestSet::from_manifests(load_bytes(yaml, "app.yaml")?)?;
+//! let set = apply_default_namespaces(set, "shop", &BuiltinScopes)?;
+//! let order: Vec<String> = plan(&set)?.tasks().map(|t| t.key.to_string()).collect();
+//! assert_eq!(order, ["/ConfigMap/shop/cfg", "apps/Deployment/shop/web"]);
 //! # Ok::<(), gitops_core::Error>(())
 //! ```
+//!
+//! The `reconcile` example of the `gitops-examples` crate shows the crates working together.
 //!
 //! ## Feature flags
 //! None.

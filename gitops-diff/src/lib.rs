@@ -7,13 +7,23 @@
 //! values never reach any output.
 //!
 //! - [`diff()`] compares one object ([`DiffMode`]: two-way desired-subset, three-way with
-//!   `kubectl.kubernetes.io/last-applied-configuration`) and gives a [`ResourceDiff`] with the
-//!   normalized and predicted live objects, an RFC 6902 patch, field [`FieldChange`]s and a
-//!   unified YAML rendering ([`ResourceDiff::unified`]).
+//!   `kubectl.kubernetes.io/last-applied-configuration`, structured-merge with an offline
+//!   server-side apply) and gives a [`ResourceDiff`] with the normalized and predicted live
+//!   objects, an RFC 6902 patch, field [`FieldChange`]s, a unified YAML rendering
+//!   ([`ResourceDiff::unified`]) and JSON ([`ResourceDiff::to_json`]). [`diff_server_side`]
+//!   compares with a server dry-run result, reverting mutating-webhook changes.
+//! - [`merge`] is server-side apply without a server: structured-merge-diff's merge, field
+//!   ownership in `managedFields` (FieldsV1), conflicts, removal of fields a manager stopped
+//!   sending ([`merge::apply`]), and ownership of ordinary writes ([`merge::update`]).
+//! - [`diff_set`] pairs a desired [`gitops_core::ManifestSet`] with live objects by
+//!   [`gitops_core::ResourceKey`] and reports Synced / OutOfSync / Missing / RequiresPruning per
+//!   resource and the overall [`SyncStatus`].
 //! - [`Schema`] holds list and map semantics: a table generated from the Kubernetes 1.36 typed
 //!   schema, plus CustomResourceDefinitions.
 //! - [`Normalizer`] lets users add their own normalization; [`IgnoreRule`] is Argo CD's
-//!   `ignoreDifferences`; [`mask`] hides Secret values.
+//!   `ignoreDifferences` (JSON pointers, jq path expressions with a time budget, field managers)
+//!   and [`respect_ignore_differences`] its `RespectIgnoreDifferences`; [`mask`] hides Secret
+//!   values.
 //!
 //! This crate does no I/O, no async and never talks to a cluster: it works on
 //! [`serde_json::Value`]s handed to it. Fetching live objects and server dry runs belong to

@@ -49,6 +49,9 @@ pub struct DiffOptions {
     pub jq_timeout: Duration,
     /// Replace Secret `data` values in every output by runs of `+` (see [`crate::mask`]).
     pub mask_secrets: bool,
+    /// Further annotation keys and JSON pointers masked on every object (with
+    /// [`DiffOptions::mask_secrets`]).
+    pub mask: crate::mask::MaskRules,
 }
 
 impl Default for DiffOptions {
@@ -63,6 +66,7 @@ impl Default for DiffOptions {
             ignore_mutation_webhook: true,
             jq_timeout: Duration::from_secs(1),
             mask_secrets: true,
+            mask: crate::mask::MaskRules::default(),
         }
     }
 }
@@ -121,6 +125,13 @@ impl DiffOptions {
     #[must_use]
     pub fn with_jq_timeout(mut self, budget: Duration) -> Self {
         self.jq_timeout = budget;
+        self
+    }
+
+    /// Sets the extra masking rules.
+    #[must_use]
+    pub fn with_mask(mut self, rules: crate::mask::MaskRules) -> Self {
+        self.mask = rules;
         self
     }
 

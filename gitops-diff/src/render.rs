@@ -81,11 +81,8 @@ impl ResourceDiff {
                     ChangeTag::Equal => (' ', ""),
                 };
                 let reset = if color.is_empty() { "" } else { reset };
-                let line = change.value();
-                let _ = write!(out, "{color}{sign}{line}{reset}");
-                if change.missing_newline() || !line.ends_with('\n') {
-                    out.push('\n');
-                }
+                let line = change.value().trim_end_matches('\n');
+                let _ = writeln!(out, "{color}{sign}{line}{reset}");
             }
         }
         out

@@ -182,17 +182,29 @@ pub fn diff_set(desired: &ManifestSet, live: &[Value], options: &SetOptions<'_>)
             continue;
         }
         let key = manifest.key();
-        let found = candidates(&key, options)
-            .into_iter()
-            .find_map(|k| live_index.get(&k).copied().filter(|i| !paired[*i]));
-        let (live_object, state) = match found {
-            Some(i) => {
+        let found = candidates(&key, options).into_iter().find_map(|k| {
+            live_index
+                .get(&k)
+                .copied()
+                .filter(|i| !paired[*i])
+                .map(|i| (i, k))
+        });
+        let (live_object, state, paired_key) = match found {
+            Some((i, k)) => {
                 paired[i] = true;
-                (&live[i], None)
+                (&live[i], None, Some(k))
             }
-            None => (&null, Some(ResourceState::Missing)),
+            None => (&null, Some(ResourceState::Missing), None),
         };
-        let d = diff(object, live_object, &options.diff)?;
+        let d = match paired_key.filter(|k| k.namespace != key.namespace) {
+            // Paired under the other scope: compare with the namespace the live object has.
+            Some(k) => {
+                let mut adjusted = manifest.clone();
+                adjusted.set_namespace(k.namespace.as_deref());
+                diff(adjusted.as_value(), live_object, &options.diff)?
+            }
+            None => diff(object, live_object, &options.diff)?,
+        };
         let state = state.unwrap_or(if d.modified {
             ResourceState::OutOfSync
         } else {

@@ -28,9 +28,9 @@ pub struct LoadOptions {
 impl LoadOptions {
     /// Default for [`LoadOptions::max_document_bytes`]: 3 MiB.
     pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 3 * 1024 * 1024;
-    /// Default for [`LoadOptions::max_depth`]: 64 levels (the deepest built-in Kubernetes schema
-    /// path, a CRD's `openAPIV3Schema`, rarely passes 30).
-    pub const DEFAULT_MAX_DEPTH: usize = 64;
+    /// Default for [`LoadOptions::max_depth`]: 100 levels (a CustomResourceDefinition's
+    /// `openAPIV3Schema` is the deepest common object, at a few dozen levels).
+    pub const DEFAULT_MAX_DEPTH: usize = 100;
     /// Default for [`LoadOptions::max_alias_events`]: 100,000 events.
     pub const DEFAULT_MAX_ALIAS_EVENTS: usize = 100_000;
 

@@ -49,15 +49,45 @@ impl fmt::Display for Origin {
 /// assert_eq!(m.key().to_string(), "/ConfigMap/default/cfg");
 /// assert_eq!(m.labels().get("app").map(String::as_str), Some("web"));
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` masks the values of a Secret's `data` and `stringData` (keys stay visible).
+#[derive(Clone, PartialEq)]
 pub struct Manifest {
     object: Value,
     gvk: GroupVersionKind,
     origin: Option<Origin>,
 }
 
+impl fmt::Debug for Manifest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let masked;
+        let object = if self.gvk.group.is_empty() && self.gvk.kind == "Secret" {
+            let mut copy = self.object.clone();
+            for field in ["data", "stringData"] {
+                if let Some(Value::Object(values)) = copy.get_mut(field) {
+                    for v in values.values_mut() {
+                        *v = Value::String("***".to_owned());
+                    }
+                }
+            }
+            masked = copy;
+            &masked
+        } else {
+            &self.object
+        };
+        f.debug_struct("Manifest")
+            .field("object", object)
+            .field("gvk", &self.gvk)
+            .field("origin", &self.origin)
+            .finish()
+    }
+}
+
 impl Manifest {
-    /// Validates `object` and wraps it, with no origin.
+    /// Validates `object` and wraps it, with no origin. `metadata.generateName` instead of
+    /// `metadata.name` is accepted only on hooks (objects with an `argocd.argoproj.io/hook` or
+    /// `helm.sh/hook` annotation), since `kubectl apply` cannot create anything else without a
+    /// name.
     ///
     /// # Errors
     /// [`Error::NotAnObject`], [`Error::MissingField`] (apiVersion, kind, metadata.name),
@@ -93,11 +123,21 @@ impl Manifest {
                 .and_then(Value::as_str)
                 .is_some_and(|s| !s.is_empty())
         };
-        if !has_name("name") && !has_name("generateName") {
-            return Err(Error::MissingField {
-                origin: at(),
-                field: "metadata.name",
+        if !has_name("name") {
+            let annotations = metadata
+                .and_then(|m| m.get("annotations"))
+                .and_then(Value::as_object);
+            let is_hook = annotations.is_some_and(|a| {
+                a.contains_key(crate::annotations::HOOK) || a.contains_key(crate::annotations::HELM_HOOK)
             });
+            if !(has_name("generateName") && is_hook) {
+                let field = if has_name("generateName") {
+                    "metadata.name (metadata.generateName is only allowed on hooks)"
+                } else {
+                    "metadata.name"
+                };
+                return Err(Error::MissingField { origin: at(), field });
+            }
         }
         Ok(Self { object, gvk, origin })
     }

@@ -108,12 +108,33 @@ fn identity_fields_are_required_but_generate_name_is_enough() {
         );
     }
     let ms = load_bytes(
-        b"apiVersion: batch/v1\nkind: Job\nmetadata: {generateName: hook-}\n",
+        b"apiVersion: batch/v1\nkind: Job\nmetadata: {generateName: hook-, annotations: {helm.sh/hook: pre-install}}\n",
         "h.yaml",
     )
     .unwrap();
     assert_eq!(ms[0].key().name, "hook-");
     assert_eq!(ms[0].name(), "");
+    // Not a hook: kubectl apply could not create it.
+    let err = load_bytes(
+        b"apiVersion: batch/v1\nkind: Job\nmetadata: {generateName: job-}\n",
+        "j.yaml",
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("generateName is only allowed on hooks"),
+        "{err}"
+    );
+}
+
+#[test]
+fn secret_values_never_show_in_debug() {
+    let yaml = b"apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {password: aHVudGVyMg==}\nstringData: {token: hunter2}\n";
+    let debug = format!("{:?}", load_bytes(yaml, "s.yaml").unwrap());
+    assert!(
+        !debug.contains("hunter2") && !debug.contains("aHVudGVyMg=="),
+        "{debug}"
+    );
+    assert!(debug.contains("password") && debug.contains("***"), "{debug}");
 }
 
 #[test]
@@ -146,12 +167,12 @@ fn nesting_and_size_limits_hold_for_yaml_and_json() {
     assert!(load_bytes(deep.as_bytes(), "deep.yaml").is_err());
     let json = format!(
         "{{\"apiVersion\":\"v1\",\"kind\":\"A\",\"metadata\":{{\"name\":\"a\"}},\"x\":{}{}}}",
-        "[".repeat(100),
-        "]".repeat(100)
+        "[".repeat(120),
+        "]".repeat(120)
     );
     assert!(matches!(
         load_bytes(json.as_bytes(), "deep.json").unwrap_err(),
-        Error::TooDeep { limit: 64, .. }
+        Error::TooDeep { limit: 100, .. }
     ));
     let shallow = LoadOptions::default().max_depth(3);
     let three = b"apiVersion: v1\nkind: A\nmetadata: {name: a, labels: {x: y}}\n";
@@ -264,4 +285,23 @@ fn yaml_1_1_scalars_match_what_kubectl_sends() {
         .remove(0)
         .into_value();
     assert_eq!(ours, sent);
+}
+
+#[test]
+fn the_same_resource_twice_names_both_origins() {
+    let a = load_bytes(
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: x}\n",
+        "a.yaml",
+    )
+    .unwrap();
+    let b = load_bytes(
+        b"# header\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: x\n",
+        "b.yaml",
+    )
+    .unwrap();
+    let err = gitops_core::ManifestSet::from_manifests(a.into_iter().chain(b)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "resource /ConfigMap/x/c appears twice: in a.yaml (document 0, line 1) and in b.yaml (document 1, line 3)"
+    );
 }

@@ -80,6 +80,11 @@ pub(crate) fn patch(changes: &[FieldChange]) -> Patch {
                     path,
                     value: v.clone(),
                 }),
+                // Removing the whole document (pruning) leaves `null`.
+                (Some(_), None) if c.path.is_empty() => PatchOperation::Replace(ReplaceOperation {
+                    path,
+                    value: Value::Null,
+                }),
                 (Some(_), None) => PatchOperation::Remove(RemoveOperation { path }),
                 (_, Some(v)) => PatchOperation::Replace(ReplaceOperation {
                     path,

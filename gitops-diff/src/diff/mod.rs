@@ -13,6 +13,7 @@ use crate::{
     mask,
     normalize::{
         LAST_APPLIED_ANNOTATION, apply_server_defaults, drop_nulls, normalize_builtin, strip_server_fields,
+        stripped_clone,
     },
     schema::Node,
 };
@@ -22,7 +23,9 @@ use crate::{
 /// `normalized_live` is the live object after normalization (server-populated metadata, `status`
 /// and ignored fields removed, Secret values masked); `predicted_live` is what live would be after
 /// a sync, normalized the same way. `patch` (RFC 6902) turns `normalized_live` into
-/// `predicted_live`; `changes` lists the same differences field by field, sorted by path.
+/// `predicted_live`; `changes` lists the same differences field by field, sorted by path. With
+/// [`DiffOptions::mask_secrets`] (the default) all of them carry masked Secret values, so a patch
+/// of a Secret is for display only: turn masking off to get one that can be applied.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceDiff {
@@ -83,7 +86,7 @@ pub fn diff(desired: &Value, live: &Value, options: &DiffOptions) -> Result<Reso
     };
     let live_aggregates = live.get("aggregationRule").is_some_and(|a| !a.is_null());
     let ignored = crate::ignore::IgnorePlan::new(desired, live, options)?;
-    let mut normalized_live = live.clone();
+    let mut normalized_live = stripped_clone(live);
     normalize_side(&mut normalized_live, options, live_aggregates, &ignored, node)?;
     if desired.is_null() {
         return Ok(finish(normalized_live, Value::Null, options));
@@ -106,7 +109,7 @@ pub fn diff(desired: &Value, live: &Value, options: &DiffOptions) -> Result<Reso
         normalize_side(&mut predicted, options, live_aggregates, &ignored, node)?;
         predict::align(&normalized_live, predicted, node)
     } else {
-        let mut d = desired.clone();
+        let mut d = stripped_clone(desired);
         drop_nulls(&mut d);
         normalize_side(&mut d, options, live_aggregates, &ignored, node)?;
         let last = if mode == DiffMode::ThreeWay {
@@ -156,7 +159,7 @@ pub fn diff_server_side(
     };
     let live_aggregates = live.get("aggregationRule").is_some_and(|a| !a.is_null());
     let ignored = crate::ignore::IgnorePlan::new(desired, live, options)?;
-    let mut normalized_live = live.clone();
+    let mut normalized_live = stripped_clone(live);
     normalize_side(&mut normalized_live, options, live_aggregates, &ignored, node)?;
     if desired.is_null() {
         return Ok(finish(normalized_live, Value::Null, options));
@@ -245,13 +248,14 @@ fn finish(mut normalized_live: Value, mut predicted_live: Value, options: &DiffO
     if options.mask_secrets {
         mask::mask(
             &mut [Some(&mut normalized_live), Some(&mut predicted_live)],
-            &mask::MaskRules::default(),
+            &options.mask,
         );
     }
-    let changes = if modified {
-        changes::changes(&normalized_live, &predicted_live)
-    } else {
-        Vec::new()
+    let changes = match (&normalized_live, &predicted_live) {
+        _ if !modified => Vec::new(),
+        (Value::Null, after) => vec![FieldChange::new("", None, Some(after.clone()))],
+        (before, Value::Null) => vec![FieldChange::new("", Some(before.clone()), None)],
+        (before, after) => changes::changes(before, after),
     };
     let patch = changes::patch(&changes);
     ResourceDiff {

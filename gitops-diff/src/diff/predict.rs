@@ -31,17 +31,28 @@ fn merge_map(
     last: Option<&Map<String, Value>>,
     node: Node<'_>,
 ) -> Map<String, Value> {
-    let mut out = live.clone();
-    for (k, d) in desired {
-        if d.is_null() {
-            continue;
-        }
-        let l = live.get(k).filter(|l| !l.is_null());
-        if l.is_none() && is_empty_container(d) {
-            continue;
-        }
-        let value = predict(l, d, last.and_then(|a| a.get(k)), node.field(k));
+    let mut out = Map::new();
+    // Live fields first (merged with desired where it has them), each cloned once.
+    for (k, l) in live {
+        let value = match desired.get(k) {
+            Some(d) if !(d.is_null() || l.is_null() && is_empty_container(d)) => predict(
+                (!l.is_null()).then_some(l),
+                d,
+                last.and_then(|a| a.get(k)),
+                node.field(k),
+            ),
+            _ => l.clone(),
+        };
         out.insert(k.clone(), value);
+    }
+    for (k, d) in desired {
+        if d.is_null() || live.contains_key(k) || is_empty_container(d) {
+            continue;
+        }
+        out.insert(
+            k.clone(),
+            predict(None, d, last.and_then(|a| a.get(k)), node.field(k)),
+        );
     }
     if let Some(last) = last {
         for (k, a) in last {
@@ -116,6 +127,15 @@ fn merge_keyed(
     let key_of = |v: &Value| element_key(v, keys, element);
     let live_keys: Vec<Vec<Value>> = live.iter().map(key_of).collect::<Option<_>>()?;
     let desired_keys: Vec<Vec<Value>> = desired.iter().map(key_of).collect::<Option<_>>()?;
+    // Duplicate keys: the elements cannot be identified, so the list is compared as atomic.
+    let has_duplicates = |keys: &[Vec<Value>]| {
+        keys.iter()
+            .enumerate()
+            .any(|(i, k)| keys[..i].iter().any(|o| keys_equal(o, k)))
+    };
+    if has_duplicates(&live_keys) || has_duplicates(&desired_keys) {
+        return None;
+    }
     let last_keyed: Vec<(Vec<Value>, &Value)> = match last {
         Some(a) => a.iter().filter_map(|v| Some((key_of(v)?, v))).collect(),
         None => Vec::new(),

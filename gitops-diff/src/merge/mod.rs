@@ -157,8 +157,8 @@ pub fn apply(live: Option<&Value>, config: &Value, manager: &str, force: bool) -
 /// Steps, as structured-merge-diff's `Updater.Apply`: merge config into live; the manager's new
 /// field set is config's; fields of its previous set that nobody owns any more are removed; other
 /// managers' fields whose values changed are conflicts (an error unless forced; forced, they move
-/// to the applier); fields removed from the object leave every set. `null` values in config are
-/// dropped; a config that is not an object applies nothing (the object is returned unchanged).
+/// to the applier); fields removed from the object leave every set. `null` fields of config maps are
+/// not applied (values inside lists are kept); a config that is not an object applies nothing (the object is returned unchanged).
 ///
 /// # Errors
 /// [`Conflicts`], as for [`apply`].
@@ -178,7 +178,7 @@ pub fn apply_with(
         });
     }
     let mut config = config.clone();
-    crate::normalize::drop_nulls(&mut config);
+    drop_null_fields(&mut config);
     let node = root(&options.schema, &config, &live_object);
     let manager = options.manager.as_str();
     let mut entries = managed::read(&live_object);
@@ -344,6 +344,14 @@ pub(crate) fn revert_unowned(live: &Value, predicted: &Value, manager: &str, nod
     let mut base = live.clone();
     walk::remove_items(&mut base, &gone, None, node, Level::Root);
     walk::merge(&base, &filtered, node, Level::Root)
+}
+
+/// Removes `null` map fields (recursing through maps only; values inside lists are data).
+fn drop_null_fields(value: &mut Value) {
+    if let Value::Object(map) = value {
+        map.retain(|_, v| !v.is_null());
+        map.values_mut().for_each(drop_null_fields);
+    }
 }
 
 /// Removes the paths of `set` from an object (whole subtrees; list-map key fields of elements

@@ -150,13 +150,16 @@ pub(crate) fn to_field_set(value: &Value, node: Node<'_>, level: Level) -> Field
     set
 }
 
-/// Every path of a value, each a member (used for added and removed subtrees).
+/// Every path of a value (used for added and removed subtrees): leaves, list elements and maps
+/// are members, structs are not (as the FieldsV1 of `Update` entries show them).
 fn all_paths(value: &Value, node: Node<'_>, level: Level) -> FieldSet {
+    let shape = shape(value, node);
+    let member = !(matches!(shape, Shape::Map(_)) && node.is_struct());
     let mut set = FieldSet {
-        member: true,
+        member,
         ..FieldSet::default()
     };
-    match shape(value, node) {
+    match shape {
         Shape::Map(m) => {
             for (k, v) in m {
                 if !level.skips(k) {
@@ -184,16 +187,21 @@ fn all_paths(value: &Value, node: Node<'_>, level: Level) -> FieldSet {
 pub(crate) fn merge(live: &Value, config: &Value, node: Node<'_>, level: Level) -> Value {
     match (shape(live, node), shape(config, node)) {
         (Shape::Map(l), Shape::Map(c)) => {
-            let mut out = l.clone();
-            for (k, cv) in c {
-                if level == Level::Root && k == "status" || level == Level::Metadata && k == "managedFields" {
-                    continue;
-                }
-                let merged = match l.get(k) {
-                    Some(lv) => merge(lv, cv, node.field(k), level.child(k)),
-                    None => cv.clone(),
+            let ignored = |k: &str| {
+                level == Level::Root && k == "status" || level == Level::Metadata && k == "managedFields"
+            };
+            let mut out = Map::new();
+            for (k, lv) in l {
+                let merged = match c.get(k) {
+                    Some(cv) if !ignored(k) => merge(lv, cv, node.field(k), level.child(k)),
+                    _ => lv.clone(),
                 };
                 out.insert(k.clone(), merged);
+            }
+            for (k, cv) in c {
+                if !l.contains_key(k) && !ignored(k) {
+                    out.insert(k.clone(), cv.clone());
+                }
             }
             Value::Object(out)
         }

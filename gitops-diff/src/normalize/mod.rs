@@ -76,6 +76,35 @@ pub fn strip_server_fields(object: &mut Value) {
     }
 }
 
+/// A clone of `object` without what [`strip_server_fields`] removes, never copying those parts
+/// (managedFields and status are often most of a live object).
+pub(crate) fn stripped_clone(object: &Value) -> Value {
+    let Value::Object(map) = object else {
+        return object.clone();
+    };
+    let mut out = serde_json::Map::new();
+    for (k, v) in map {
+        match (k.as_str(), v) {
+            ("status", _) => {}
+            ("metadata", Value::Object(meta)) => {
+                let mut m = serde_json::Map::new();
+                for (mk, mv) in meta {
+                    if !SERVER_METADATA_FIELDS.contains(&mk.as_str()) {
+                        m.insert(mk.clone(), mv.clone());
+                    }
+                }
+                out.insert(k.clone(), Value::Object(m));
+            }
+            _ => {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    let mut out = Value::Object(out);
+    strip_server_fields(&mut out);
+    out
+}
+
 /// Removes `null` values from objects, recursively (Kubernetes treats a null field as unset).
 pub(crate) fn drop_nulls(value: &mut Value) {
     match value {

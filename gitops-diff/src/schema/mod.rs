@@ -111,6 +111,26 @@ impl Schema {
         Ok(())
     }
 
+    /// Registers every `apiextensions.k8s.io` CustomResourceDefinition among `objects` (e.g. a
+    /// desired set, or live CRDs) and returns how many there were; other objects are skipped.
+    ///
+    /// # Errors
+    /// As [`Schema::add_crd`].
+    pub fn add_crds<'a>(&mut self, objects: impl IntoIterator<Item = &'a Value>) -> Result<usize, Error> {
+        let mut count = 0;
+        for o in objects {
+            let is_crd = o.get("kind").and_then(Value::as_str) == Some("CustomResourceDefinition")
+                && o.get("apiVersion")
+                    .and_then(Value::as_str)
+                    .is_some_and(|v| v.starts_with("apiextensions.k8s.io/"));
+            if is_crd {
+                self.add_crd(o)?;
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
     /// The list semantics at `path` (object field names; list elements are not part of the path)
     /// in objects of this `apiVersion` and `kind`: the [`ListType`] and the list-map key fields.
     pub fn list_semantics(&self, api_version: &str, kind: &str, path: &[&str]) -> (ListType, Vec<String>) {
@@ -206,6 +226,16 @@ impl<'s> Node<'s> {
                 .is_some_and(|m| m.fields.binary_search_by(|f| f.name.cmp(name)).is_ok()),
             Node::Crd(node) => node.properties.contains_key(name) || (node.root && name == "metadata"),
             Node::DeducedRoot => name == "metadata",
+            Node::Deduced => false,
+        }
+    }
+
+    /// Whether this is a struct (named fields) rather than a string-keyed map.
+    pub(crate) fn is_struct(self) -> bool {
+        match self {
+            Node::Typed(atom) => atom.map.is_some_and(|m| !m.fields.is_empty()),
+            Node::Crd(node) => !node.properties.is_empty(),
+            Node::DeducedRoot => true,
             Node::Deduced => false,
         }
     }

@@ -6,4 +6,8 @@
 )]
 
 mod conformance;
+mod merge;
+mod modes;
+mod properties;
 mod schema_table;
+mod set;

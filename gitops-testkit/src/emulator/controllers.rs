@@ -10,11 +10,7 @@ use gitops_apply::simulation::{SimulationOptions, simulated_status};
 /// (ignoring timestamps) from the stored one.
 pub(crate) fn reconcile(store: &Store, options: &SimulationOptions) {
     for (key, object, since_change) in store.snapshot_for_controllers() {
-        if object.pointer("/metadata/deletionTimestamp").is_some() && key.plural != "namespaces" {
-            continue;
-        }
-        if key.plural == "namespaces" {
-            // Namespace phases follow deletion, which the store handles.
+        if object.pointer("/metadata/deletionTimestamp").is_some() {
             continue;
         }
         let Some(status) = simulated_status(&object, since_change, options) else {

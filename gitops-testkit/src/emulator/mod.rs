@@ -40,8 +40,12 @@
 //!
 //! Not emulated: admission, RBAC authorization, defaulting beyond Service type/clusterIP and
 //! Namespace phase, conversion between CRD versions (objects are served as stored, like
-//! `strategy: None`), CRD schema validation and pruning, protobuf, HTTP/2, graceful Pod
-//! termination, consistent snapshots for `continue` (a page continues after the last key).
+//! `strategy: None`), CRD schema validation and pruning (the schema only drives list merging),
+//! protobuf bodies (refused with 415, so kubectl's typed generators such as `kubectl create
+//! configmap` fail; `kubectl create|apply -f` send JSON and work), `/openapi/v2` (404; kubectl
+//! uses v3), HTTP/2, graceful Pod termination, DELETED events for objects that stop matching a
+//! watch's label selector, consistent snapshots for `continue` (a page continues after the last
+//! key), and managedFields of `status` writes (gitops-diff's merge does not track `status`).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {

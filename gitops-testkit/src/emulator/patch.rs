@@ -32,12 +32,16 @@ impl PatchType {
     }
 }
 
+/// The strategic merge key of the list at a path of field names: a key field, `""` for a merged
+/// list of scalars, `None` for a list that is replaced.
+pub(crate) type MergeKey<'a> = dyn Fn(&[String]) -> Option<String> + 'a;
+
 /// Applies a merge, JSON or strategic merge patch to `object`.
 pub(crate) fn apply_patch(
     patch_type: PatchType,
     object: &Value,
     body: &[u8],
-    kind: &str,
+    merge_key: &MergeKey<'_>,
     custom: bool,
 ) -> ApiResult<Value> {
     let patch: Value = serde_json::from_slice(body)
@@ -67,7 +71,7 @@ pub(crate) fn apply_patch(
                     "strategic merge patch must be a JSON object",
                 ));
             }
-            strategic_merge(&mut result, &patch, kind, &mut Vec::new());
+            strategic_merge(&mut result, &patch, merge_key, &mut Vec::new());
         }
         PatchType::Apply => {
             return Err(ApiError::bad_request(
@@ -78,44 +82,10 @@ pub(crate) fn apply_patch(
     Ok(result)
 }
 
-/// The strategic merge key of the list at `path` (field names from the root) in `kind`, or
-/// `Some("")` for a merged list of scalars; `None` for lists that are replaced.
-fn merge_key(kind: &str, path: &[String]) -> Option<&'static str> {
-    let last = path.last()?.as_str();
-    let parent = path.len().checked_sub(2).map(|i| path[i].as_str());
-    Some(match last {
-        "containers"
-        | "initContainers"
-        | "ephemeralContainers"
-        | "env"
-        | "volumes"
-        | "imagePullSecrets"
-        | "resourceClaims"
-        | "schedulingGates" => "name",
-        "ports" if kind == "Service" && parent == Some("spec") => "port",
-        "ports"
-            if matches!(
-                parent,
-                Some("containers" | "initContainers" | "ephemeralContainers")
-            ) =>
-        {
-            "containerPort"
-        }
-        "volumeMounts" => "mountPath",
-        "volumeDevices" => "devicePath",
-        "hostAliases" => "ip",
-        "topologySpreadConstraints" => "topologyKey",
-        "conditions" => "type",
-        "ownerReferences" => "uid",
-        "finalizers" => "",
-        _ => return None,
-    })
-}
-
 /// Strategic merge of `patch` into `target` (maps merge, `null` deletes, keyed lists merge by
 /// key, `$patch: replace|delete`, `$retainKeys`, `$deleteFromPrimitiveList/`; `$setElementOrder/`
 /// is accepted and ignored).
-fn strategic_merge(target: &mut Value, patch: &Value, kind: &str, path: &mut Vec<String>) {
+fn strategic_merge(target: &mut Value, patch: &Value, key_of: &MergeKey<'_>, path: &mut Vec<String>) {
     let Some(patch_map) = patch.as_object() else {
         *target = patch.clone();
         return;
@@ -158,16 +128,16 @@ fn strategic_merge(target: &mut Value, patch: &Value, kind: &str, path: &mut Vec
                 strategic_merge(
                     target_map.entry(key.clone()).or_insert(Value::Null),
                     value,
-                    kind,
+                    key_of,
                     path,
                 );
             }
-            Value::Array(items) => match merge_key(kind, path) {
+            Value::Array(items) => match key_of(path) {
                 Some(merge_key) => {
                     let existing = target_map
                         .entry(key.clone())
                         .or_insert_with(|| Value::Array(Vec::new()));
-                    merge_list(existing, items, merge_key, kind, path);
+                    merge_list(existing, items, &merge_key, key_of, path);
                 }
                 None => {
                     target_map.insert(key.clone(), value.clone());
@@ -184,7 +154,13 @@ fn strategic_merge(target: &mut Value, patch: &Value, kind: &str, path: &mut Vec
     }
 }
 
-fn merge_list(target: &mut Value, items: &[Value], merge_key: &str, kind: &str, path: &mut Vec<String>) {
+fn merge_list(
+    target: &mut Value,
+    items: &[Value],
+    merge_key: &str,
+    key_of: &MergeKey<'_>,
+    path: &mut Vec<String>,
+) {
     if items
         .iter()
         .any(|i| i.get("$patch").and_then(Value::as_str) == Some("replace"))
@@ -221,10 +197,10 @@ fn merge_list(target: &mut Value, items: &[Value], merge_key: &str, kind: &str, 
                 list.remove(i);
             }
             (None, true) => {}
-            (Some(i), false) => strategic_merge(&mut list[i], item, kind, path),
+            (Some(i), false) => strategic_merge(&mut list[i], item, key_of, path),
             (None, false) => {
                 let mut fresh = Value::Null;
-                strategic_merge(&mut fresh, item, kind, path);
+                strategic_merge(&mut fresh, item, key_of, path);
                 list.push(fresh);
             }
         }
@@ -238,11 +214,14 @@ mod tests {
     use super::*;
 
     fn smp(kind: &str, object: &Value, patch: &Value) -> Value {
+        let schema = gitops_diff::Schema::new();
+        let api_version = if kind == "Service" { "v1" } else { "apps/v1" };
+        let key_of = |path: &[String]| crate::emulator::ssa::smp_merge_key(&schema, api_version, kind, path);
         apply_patch(
             PatchType::Strategic,
             object,
             patch.to_string().as_bytes(),
-            kind,
+            &key_of,
             false,
         )
         .unwrap()
@@ -281,7 +260,7 @@ mod tests {
         let live = json!({"spec": {"args": ["a", "b"]}});
         let out = smp("Deployment", &live, &json!({"spec": {"args": ["c"]}}));
         assert_eq!(out["spec"]["args"], json!(["c"]));
-        let err = apply_patch(PatchType::Strategic, &live, b"{}", "Widget", true).unwrap_err();
+        let err = apply_patch(PatchType::Strategic, &live, b"{}", &|_: &[String]| None, true).unwrap_err();
         assert_eq!(err.code, 415);
     }
 

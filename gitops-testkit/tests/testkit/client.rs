@@ -510,3 +510,80 @@ async fn bearer_token_and_tls() {
     let anonymous: Api<Namespace> = Api::all(Client::try_from(config).unwrap());
     assert_eq!(api_error(anonymous.get("default").await.unwrap_err()).code, 401);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn server_side_apply_merges_list_maps_by_key_for_builtins_and_crds() {
+    let emulator = emulator();
+    let client = emulator.client().unwrap();
+    let deployments: Api<Deployment> = Api::default_namespaced(client.clone());
+    let base = deployment_json("web");
+    deployments
+        .patch("web", &PatchParams::apply("team-a"), &Patch::Apply(&base))
+        .await
+        .unwrap();
+    let sidecar = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"template": {"spec": {"containers": [{"name": "sidecar", "image": "envoy"}]}}}});
+    let merged = deployments
+        .patch("web", &PatchParams::apply("team-b"), &Patch::Apply(&sidecar))
+        .await
+        .unwrap();
+    let names: Vec<String> = merged
+        .spec
+        .unwrap()
+        .template
+        .spec
+        .unwrap()
+        .containers
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, ["c", "sidecar"], "containers merge by name");
+    let steal = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "httpd"}]}}}});
+    let err = api_error(
+        deployments
+            .patch("web", &PatchParams::apply("team-b"), &Patch::Apply(&steal))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        err.details.unwrap().causes[0].field,
+        ".spec.template.spec.containers[name=\"c\"].image"
+    );
+
+    // A CRD's x-kubernetes-list-type/map-keys drive the merge of its custom resources.
+    let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "boards.example.com"},
+        "spec": {"group": "example.com", "scope": "Namespaced", "names": {"kind": "Board", "plural": "boards"},
+                 "versions": [{"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": {
+                     "type": "object", "properties": {"spec": {"type": "object", "properties": {"items": {
+                         "type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["id"],
+                         "items": {"type": "object", "properties": {"id": {"type": "string"}, "v": {"type": "integer"}}}}}}}}}}]}});
+    let crds: Api<DynamicObject> = Api::all_with(
+        client.clone(),
+        &ApiResource::from_gvk(&GroupVersionKind::gvk(
+            "apiextensions.k8s.io",
+            "v1",
+            "CustomResourceDefinition",
+        )),
+    );
+    crds.create(&PostParams::default(), &serde_json::from_value(crd).unwrap())
+        .await
+        .unwrap();
+    let boards: Api<DynamicObject> = Api::default_namespaced_with(
+        client.clone(),
+        &ApiResource::from_gvk(&GroupVersionKind::gvk("example.com", "v1", "Board")),
+    );
+    for (manager, id) in [("a", "x"), ("b", "y")] {
+        let board = json!({"apiVersion": "example.com/v1", "kind": "Board", "metadata": {"name": "b"}, "spec": {"items": [{"id": id, "v": 1}]}});
+        boards
+            .patch("b", &PatchParams::apply(manager), &Patch::Apply(&board))
+            .await
+            .unwrap();
+    }
+    let board = boards.get("b").await.unwrap();
+    assert_eq!(
+        board.data["spec"]["items"],
+        json!([{"id": "x", "v": 1}, {"id": "y", "v": 1}])
+    );
+}

@@ -391,3 +391,52 @@ spec:
         type: object
         x-kubernetes-preserve-unknown-fields: true
 ";
+
+#[test]
+fn client_side_apply_updates_through_strategic_merge() {
+    let emulator = emulator();
+    let Some(kubectl) = Kubectl::new(&emulator) else {
+        return;
+    };
+    let Some(dir) = guestbook_dir(&kubectl) else {
+        return;
+    };
+    let out = kubectl.ok(&["apply", "-f", &dir]);
+    assert!(out.contains("deployment.apps/guestbook-ui created"), "{out}");
+    let original = std::fs::read_to_string(format!("{dir}/guestbook-ui-deployment.yaml")).unwrap();
+    let changed = kubectl.write(
+        "deployment-2.yaml",
+        &original
+            .replace("replicas: 1", "replicas: 2")
+            .replace("containerPort: 80", "containerPort: 8080"),
+    );
+    let out = kubectl.ok(&["apply", "-f", &changed]);
+    assert!(out.contains("deployment.apps/guestbook-ui configured"), "{out}");
+    let deployment = kubectl.json(&["get", "deployment", "guestbook-ui", "--show-managed-fields"]);
+    assert_eq!(deployment["spec"]["replicas"], 2);
+    assert_eq!(
+        deployment["spec"]["template"]["spec"]["containers"][0]["ports"],
+        serde_json::json!([{"containerPort": 8080}])
+    );
+    assert!(managers(&deployment).contains(&"kubectl-client-side-apply".to_string()));
+    assert!(
+        deployment["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"].is_string()
+    );
+}
+
+#[test]
+fn kubeconfig_carries_tls_and_token() {
+    use gitops_testkit::emulator::EmulatorOptions;
+    let emulator = Emulator::start(EmulatorOptions::default().tls(true).token("t0ken")).unwrap();
+    let Some(kubectl) = Kubectl::new(&emulator) else {
+        return;
+    };
+    let out = kubectl.ok(&["get", "namespaces", "-o", "name"]);
+    assert!(
+        out.contains("namespace/default") && out.contains("namespace/kube-system"),
+        "{out}"
+    );
+    let anonymous = kubectl.run(&["get", "namespaces", "--token", "wrong"]);
+    assert!(!anonymous.status.success());
+    assert!(String::from_utf8_lossy(&anonymous.stderr).contains("Unauthorized"));
+}

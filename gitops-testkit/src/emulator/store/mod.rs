@@ -69,6 +69,8 @@ struct Entry {
 #[derive(Debug)]
 pub(crate) struct State {
     pub(crate) registry: Registry,
+    /// Merge semantics for server-side apply and strategic merge: built-ins plus CRD schemas.
+    pub(crate) schema: Arc<gitops_diff::Schema>,
     objects: BTreeMap<ObjKey, Entry>,
     rv: u64,
     history: VecDeque<Arc<Event>>,
@@ -109,6 +111,7 @@ impl Store {
         let store = Self {
             state: Mutex::new(State {
                 registry: Registry::builtin(),
+                schema: Arc::new(gitops_diff::Schema::new()),
                 objects: BTreeMap::new(),
                 rv: 0,
                 history: VecDeque::new(),
@@ -248,13 +251,28 @@ impl Store {
         })
     }
 
-    /// The objects the simulated controllers look at: `(key, object, time since spec change)`.
+    /// The objects the simulated controllers look at (the kinds
+    /// [`gitops_apply::simulation::simulated_status`] handles): `(key, object, time since spec
+    /// change)`.
     pub(crate) fn snapshot_for_controllers(&self) -> Vec<(ObjKey, Value, std::time::Duration)> {
+        const SIMULATED: &[(&str, &str)] = &[
+            ("apps", "deployments"),
+            ("apps", "statefulsets"),
+            ("apps", "daemonsets"),
+            ("apps", "replicasets"),
+            ("batch", "jobs"),
+            ("", "pods"),
+            ("", "persistentvolumeclaims"),
+            ("", "services"),
+            ("networking.k8s.io", "ingresses"),
+            ("apiextensions.k8s.io", "customresourcedefinitions"),
+        ];
         let state = self.lock();
         let now = Instant::now();
         state
             .objects
             .iter()
+            .filter(|(k, _)| SIMULATED.contains(&(k.group.as_str(), k.plural.as_str())))
             .map(|(k, e)| {
                 (
                     k.clone(),

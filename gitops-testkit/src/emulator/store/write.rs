@@ -1,7 +1,7 @@
 //! The write path: create, update, patch (including server-side apply) and the commit shared by
 //! every write.
 
-use std::time::Instant;
+use std::{sync::Arc, time::Instant};
 
 use rand::RngExt as _;
 use serde_json::{Map, Value, json};
@@ -122,7 +122,10 @@ impl Store {
         }
         let mut state = self.lock();
         let old = state.get(rt, namespace, name)?.clone();
-        let mut new = patch::apply_patch(patch_type, &as_version(&old, rt), body, &rt.kind, rt.custom)?;
+        let schema = Arc::clone(&state.schema);
+        let api_version = rt.api_version();
+        let key_of = |path: &[String]| ssa::smp_merge_key(&schema, &api_version, &rt.kind, path);
+        let mut new = patch::apply_patch(patch_type, &as_version(&old, rt), body, &key_of, rt.custom)?;
         check_type(rt, &mut new)?;
         check_resource_version(rt, &old, &new)?;
         let key = ObjKey::new(rt, namespace, name);
@@ -201,11 +204,12 @@ impl Store {
             meta::validate_name(&rt.kind, name).map_err(|m| invalid_name(rt, name, &m))?;
             state.check_namespace_writable(rt, namespace)?;
         }
-        let applied = ssa::apply(old.as_ref(), &config, &options.manager, options.force)
+        let schema = Arc::clone(&state.schema);
+        let applied = ssa::apply(&schema, old.as_ref(), &config, &options.manager, options.force)
             .map_err(|conflicts| ApiError::apply_conflict(&conflicts))?;
         let key = ObjKey::new(rt, namespace, name);
         let created = old.is_none();
-        self.commit(&mut state, rt, &key, applied.object, options, false)
+        self.commit(&mut state, rt, &key, applied, options, false)
             .map(|o| (o, created))
     }
 
@@ -249,7 +253,7 @@ impl Store {
         system_metadata(rt, key, old.as_ref(), &mut new);
         validate(rt, old.as_ref(), &mut new)?;
         if record {
-            ssa::record_update(old.as_ref(), &mut new, &options.manager);
+            ssa::record_update(&state.schema, old.as_ref(), &mut new, &options.manager);
         }
         stamp_managed_fields(&mut new, rt, options);
         if let Some(old) = &old
@@ -299,6 +303,11 @@ impl Store {
         );
         if rt.kind == "CustomResourceDefinition" && rt.group == "apiextensions.k8s.io" {
             state.registry.register_crd(&new);
+            let mut schema = (*state.schema).clone();
+            // A CRD without group, kind or versions keeps the fallback semantics (lists atomic).
+            if schema.add_crd(&new).is_ok() {
+                state.schema = Arc::new(schema);
+            }
         }
         self.emit(
             state,

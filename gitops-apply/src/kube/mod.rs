@@ -1,0 +1,575 @@
+//! [`KubeApplier`]: the [`Applier`] over a real Kubernetes API server, through kube-rs.
+//!
+//! Objects travel as plain JSON (`serde_json::Value`) on the dynamic API (the REST paths of
+//! kube-rs' `Api<DynamicObject>`), so any kind, custom resources included, passes through
+//! unchanged. Discovery is cached and refreshed when a kind is missing; writes are server-side
+//! applies (`PATCH` with `application/apply-patch+yaml`, `fieldManager`, `force`,
+//! `dryRun=All`); transient failures are retried with exponential backoff and jitter under a
+//! concurrency limit ([`KubeApplierOptions`]).
+//!
+//! Only with the `kube` feature (on by default).
+
+mod discovery;
+mod errors;
+mod options;
+mod retry;
+
+use std::{future::Future, path::Path, sync::Arc, time::Duration};
+
+use ::kube::{
+    Client, Config,
+    client::Body,
+    config::{KubeConfigOptions, Kubeconfig},
+    core::{
+        DynamicObject, Request, Resource as _, Status,
+        params::{DeleteParams, GetParams, ListParams, Patch, PatchParams, PropagationPolicy},
+        response::StatusDetails,
+    },
+};
+use async_trait::async_trait;
+use gitops_core::{GroupVersionKind, Manifest, ResourceKey};
+use serde_json::Value;
+use tokio::sync::Semaphore;
+
+pub use self::options::{DeletePropagation, KubeApplierOptions};
+use self::{
+    discovery::{DiscoveryCache, Served, Snapshot},
+    errors::{is_object_not_found, is_route_not_found, kube_error, write_error},
+    retry::{Verdict, backoff, classify},
+};
+use crate::{ApiResource, Applier, ApplyOptions, DeleteOptions, Error, LabelSelector, Result};
+
+/// The [`Applier`] over a Kubernetes API server (a real cluster, kind/k3d, or gitops-testkit's
+/// emulator), through a [`kube::Client`].
+///
+/// - **Discovery**: the served kinds are read once (aggregated discovery, falling back to the
+///   per-group documents) and cached; a kind missing from the cache triggers one refresh (at most
+///   one per [`KubeApplierOptions::discovery_refresh_interval`], shared by concurrent callers),
+///   and applying or deleting a CustomResourceDefinition marks the cache stale, so its custom
+///   resources are found as soon as the API server serves them. `get`, `list` and `delete` accept
+///   a version the cluster does not serve and use the preferred version of the same group and
+///   kind; `apply` needs the exact version (the body's `apiVersion`).
+/// - **Reads**: `get` answers `None` for a missing object; `list` reads page by page
+///   ([`KubeApplierOptions::list_page_size`]), fills in each item's `apiVersion` and `kind` (the
+///   API server leaves them out of list items) and sorts by namespace and name.
+/// - **Server-side apply**: `PATCH ?fieldManager=…&force=…&dryRun=All` with the object as the
+///   apply configuration. Conflicts (409) become [`Error::Conflict`] with one `field (manager)`
+///   entry per conflicting field, a missing namespace (404) [`Error::NamespaceNotFound`], 422/400
+///   [`Error::Invalid`].
+/// - **Delete** with the propagation policy of [`KubeApplierOptions::delete_propagation`]
+///   (background by default) and `dryRun=All` on request; `false` when the object did not exist.
+///   A delete returns once the API server accepted it: an object with finalizers (or deleted in
+///   the foreground) is still there, with a `deletionTimestamp`, until they are done.
+/// - **Retries and concurrency**: see [`KubeApplierOptions`]. Build the client with
+///   [`KubeApplier::from_config`] (or [`from_kubeconfig`](KubeApplier::from_kubeconfig),
+///   [`infer`](KubeApplier::infer)) so that kube-rs' own retry layer is off and these options are
+///   the only retry policy; a client from `Client::try_from(config)` also retries 429/503/504 by
+///   itself (kube-rs' `Config::default_retry`).
+///
+/// Failures that fit none of the crate's variants are [`Error::Kube`], with the kube-rs error as
+/// source. Secret data never appears in messages: the applier logs nothing about objects and, for
+/// Secrets, reports validation errors by field path only.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), gitops_apply::Error> {
+/// use gitops_apply::{Applier, ApplyOptions, KubeApplier};
+/// let applier = KubeApplier::infer().await?;
+/// let cm = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+///     "metadata": {"name": "cfg", "namespace": "default"}, "data": {"a": "1"}});
+/// let live = applier.apply(&cm, &ApplyOptions::default()).await?;
+/// assert!(live["metadata"]["uid"].is_string());
+/// # Ok(()) }
+/// ```
+pub struct KubeApplier {
+    client: Client,
+    options: KubeApplierOptions,
+    permits: Arc<Semaphore>,
+    discovery: DiscoveryCache,
+}
+
+impl std::fmt::Debug for KubeApplier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The client holds credentials; show only what is safe.
+        f.debug_struct("KubeApplier")
+            .field("default_namespace", &self.client.default_namespace())
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KubeApplier {
+    /// An applier over `client`, with the default [`KubeApplierOptions`].
+    pub fn new(client: Client) -> Self {
+        let options = KubeApplierOptions::default();
+        Self {
+            client,
+            permits: Arc::new(Semaphore::new(options.max_concurrent_requests.max(1))),
+            options,
+            discovery: DiscoveryCache::default(),
+        }
+    }
+
+    /// Replaces the options (and the concurrency limit with them).
+    #[must_use]
+    pub fn with_options(mut self, options: KubeApplierOptions) -> Self {
+        self.permits = Arc::new(Semaphore::new(options.max_concurrent_requests.max(1)));
+        self.options = options;
+        self
+    }
+
+    /// An applier over a client built from `config`, with kube-rs' own retry layer turned off so
+    /// that [`KubeApplierOptions`] alone decides about retries. Must be called inside a Tokio
+    /// runtime (the client spawns its connection task there).
+    ///
+    /// # Errors
+    /// [`Error::KubeConfig`] when the client cannot be built (TLS or auth set-up).
+    pub fn from_config(mut config: Config) -> Result<Self> {
+        config.default_retry = false;
+        let origin = format!("cluster {}", config.cluster_url);
+        let client = Client::try_from(config).map_err(|e| Error::KubeConfig {
+            origin,
+            source: Box::new(e),
+        })?;
+        Ok(Self::new(client))
+    }
+
+    /// An applier for `context` (its current context when `None`) of the kubeconfig file at
+    /// `path`, like `kubectl --kubeconfig PATH --context NAME`.
+    ///
+    /// # Errors
+    /// [`Error::KubeConfig`] naming the file and context when it cannot be read, has no such
+    /// context, or its credentials cannot be loaded.
+    pub async fn from_kubeconfig(path: impl AsRef<Path>, context: Option<&str>) -> Result<Self> {
+        let path = path.as_ref();
+        let origin = match context {
+            Some(context) => format!("kubeconfig {} (context {context})", path.display()),
+            None => format!("kubeconfig {}", path.display()),
+        };
+        let fail = |e: ::kube::Error| Error::KubeConfig {
+            origin: origin.clone(),
+            source: Box::new(e),
+        };
+        let kubeconfig = Kubeconfig::read_from(path).map_err(|e| fail(e.into()))?;
+        let options = KubeConfigOptions {
+            context: context.map(str::to_owned),
+            ..KubeConfigOptions::default()
+        };
+        let config = Config::from_custom_kubeconfig(kubeconfig, &options)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        Self::from_config(config).map_err(|e| match e {
+            Error::KubeConfig { source, .. } => fail(*source),
+            other => other,
+        })
+    }
+
+    /// An applier configured like `kubectl` without flags: the kubeconfig of `$KUBECONFIG` or
+    /// `~/.kube/config` (its current context), else the in-cluster service account.
+    ///
+    /// # Errors
+    /// [`Error::KubeConfig`] when neither is usable.
+    pub async fn infer() -> Result<Self> {
+        let origin = "the environment (KUBECONFIG, ~/.kube/config or in-cluster)";
+        let config = Config::infer().await.map_err(|e| Error::KubeConfig {
+            origin: origin.into(),
+            source: Box::new(::kube::Error::InferConfig(e)),
+        })?;
+        Self::from_config(config)
+    }
+
+    /// The underlying client (for requests the [`Applier`] trait does not cover, e.g. watches).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The options in use.
+    pub fn options(&self) -> &KubeApplierOptions {
+        &self.options
+    }
+
+    /// Runs discovery now and replaces the cache.
+    ///
+    /// # Errors
+    /// [`Error::Kube`] when discovery fails after the retries.
+    pub async fn refresh_discovery(&self) -> Result<()> {
+        let _guard = self.discovery.refreshing.lock().await;
+        self.run_discovery().await.map(drop)
+    }
+
+    /// Marks the discovery cache outdated: the next lookup of a kind it does not know runs
+    /// discovery again, however recent the last pass was. Call it after installing CRDs by other
+    /// means than this applier.
+    pub fn invalidate_discovery(&self) {
+        self.discovery.invalidate();
+    }
+
+    async fn run_discovery(&self) -> Result<Arc<Snapshot>> {
+        let generation = self.discovery.current().map_or(1, |s| s.generation + 1);
+        let discovery = self
+            .with_retries(|| async {
+                match ::kube::Discovery::new(self.client.clone()).run_aggregated().await {
+                    Ok(d) => Ok(d),
+                    // Servers before 1.26 have no aggregated discovery: read group by group.
+                    Err(_) => ::kube::Discovery::new(self.client.clone()).run().await,
+                }
+            })
+            .await
+            .map_err(|e| kube_error(e, "discovery", "/api and /apis".into()))?;
+        Ok(self
+            .discovery
+            .store(Snapshot::from_discovery(&discovery, generation)))
+    }
+
+    /// Looks `gvk` up, refreshing discovery on a miss. `exact` requires the version itself.
+    async fn resolve(&self, gvk: &GroupVersionKind, exact: bool) -> Result<Served> {
+        let lookup = |snapshot: &Snapshot| {
+            if exact {
+                snapshot.exact(gvk).cloned()
+            } else {
+                snapshot.lenient(gvk).cloned()
+            }
+        };
+        let seen = self.discovery.current();
+        if let Some(found) = seen.as_deref().and_then(lookup) {
+            return Ok(found);
+        }
+        let _guard = self.discovery.refreshing.lock().await;
+        let snapshot = if self.discovery.needs_refresh(
+            seen.map(|s| s.generation),
+            self.options.discovery_refresh_interval,
+        ) {
+            self.run_discovery().await?
+        } else {
+            self.discovery
+                .current()
+                .ok_or_else(|| Error::UnknownKind { gvk: gvk.clone() })?
+        };
+        lookup(&snapshot).ok_or_else(|| Error::UnknownKind { gvk: gvk.clone() })
+    }
+
+    /// Maps a failed request with `map`, unless the API server answered that the resource path
+    /// does not exist (the kind stopped being served, e.g. its CRD was deleted): then discovery
+    /// is refreshed and, if the kind is indeed gone, the error is [`Error::UnknownKind`].
+    async fn unserved_or(
+        &self,
+        error: ::kube::Error,
+        gvk: &GroupVersionKind,
+        map: impl FnOnce(::kube::Error) -> Error,
+    ) -> Error {
+        if is_route_not_found(&error) {
+            self.discovery.invalidate();
+            let _guard = self.discovery.refreshing.lock().await;
+            if let Ok(snapshot) = self.run_discovery().await
+                && snapshot.lenient(gvk).is_none()
+            {
+                return Error::UnknownKind { gvk: gvk.clone() };
+            }
+        }
+        map(error)
+    }
+
+    /// Runs `attempt` under the concurrency limit, the per-attempt timeout and the retry policy.
+    async fn with_retries<T, F, Fut>(&self, mut attempt: F) -> Result<T, ::kube::Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ::kube::Error>>,
+    {
+        let mut retries = 0;
+        loop {
+            let outcome = {
+                // The semaphore is never closed; were it, the limit would merely lift.
+                let _permit = self.permits.acquire().await.ok();
+                match self.options.request_timeout {
+                    Some(limit) => tokio::time::timeout(limit, attempt())
+                        .await
+                        .unwrap_or_else(|_| Err(timed_out(limit))),
+                    None => attempt().await,
+                }
+            };
+            let error = match outcome {
+                Ok(value) => return Ok(value),
+                Err(error) => error,
+            };
+            match classify(&error) {
+                Verdict::Retry { after } if retries < self.options.max_retries => {
+                    let wait = backoff(&self.options, retries, rand::random_range(0.0..=1.0), after);
+                    tracing::debug!(retry = retries + 1, ?wait, failure = %failure_kind(&error), "retrying a kubernetes API request");
+                    tokio::time::sleep(wait).await;
+                    retries += 1;
+                }
+                _ => return Err(error),
+            }
+        }
+    }
+
+    /// Sends one request built by `build` (rebuilt for every attempt) and returns the JSON body.
+    async fn send(
+        &self,
+        build: impl Fn() -> Result<http::Request<Vec<u8>>, ::kube::core::request::Error>,
+    ) -> Result<Value, ::kube::Error> {
+        self.with_retries(|| async {
+            let request = build().map_err(::kube::Error::BuildRequest)?;
+            exchange(&self.client, request).await
+        })
+        .await
+    }
+}
+
+/// One HTTP exchange. Unlike `Client::request` it keeps the `Retry-After` header (copied into
+/// the Status' `details.retryAfterSeconds`) and never logs bodies (they may hold Secret data).
+async fn exchange(client: &Client, request: http::Request<Vec<u8>>) -> Result<Value, ::kube::Error> {
+    let response = client.send(request.map(Body::from)).await?;
+    let code = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(http::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u32>().ok());
+    let bytes = response.into_body().collect_bytes().await?;
+    if code < 400 {
+        return serde_json::from_slice(&bytes).map_err(::kube::Error::SerdeError);
+    }
+    let mut status = serde_json::from_slice::<Status>(&bytes)
+        .ok()
+        .filter(|s| s.code != 0)
+        .unwrap_or_else(|| {
+            let text = String::from_utf8_lossy(&bytes);
+            let text: String = text.trim().chars().take(256).collect();
+            Status::failure(&text, "").with_code(code)
+        });
+    if let Some(seconds) = retry_after {
+        let details = status.details.get_or_insert_with(|| StatusDetails {
+            name: String::new(),
+            group: String::new(),
+            kind: String::new(),
+            uid: String::new(),
+            causes: Vec::new(),
+            retry_after_seconds: 0,
+        });
+        if details.retry_after_seconds == 0 {
+            details.retry_after_seconds = seconds;
+        }
+    }
+    Err(::kube::Error::Api(status.boxed()))
+}
+
+fn timed_out(limit: Duration) -> ::kube::Error {
+    ::kube::Error::Service(Box::new(std::io::Error::new(
+        std::io::ErrorKind::TimedOut,
+        format!("no answer within {limit:?}"),
+    )))
+}
+
+fn url(served: &Served, namespace: Option<&str>) -> String {
+    DynamicObject::url_path(&served.kube, namespace)
+}
+
+fn is_crd(gvk: &GroupVersionKind) -> bool {
+    gvk.group == "apiextensions.k8s.io" && gvk.kind == "CustomResourceDefinition"
+}
+
+/// The namespace to address: `None` for cluster-scoped kinds, whatever the caller passed.
+fn scoped<'a>(served: &Served, namespace: Option<&'a str>) -> Option<&'a str> {
+    namespace.filter(|n| served.resource.namespaced && !n.is_empty())
+}
+
+/// The ResourceKey-like text of a list request: `group/kind/namespace/`.
+fn list_key(gvk: &GroupVersionKind, namespace: Option<&str>) -> String {
+    format!("{}/{}/{}/", gvk.group, gvk.kind, namespace.unwrap_or(""))
+}
+
+#[async_trait]
+impl Applier for KubeApplier {
+    async fn api_resource(&self, gvk: &GroupVersionKind) -> Result<ApiResource> {
+        Ok(self.resolve(gvk, false).await?.resource)
+    }
+
+    async fn api_resources(&self) -> Result<Vec<ApiResource>> {
+        let snapshot = if let Some(snapshot) = self.discovery.current() {
+            snapshot
+        } else {
+            let _guard = self.discovery.refreshing.lock().await;
+            match self.discovery.current() {
+                Some(snapshot) => snapshot,
+                None => self.run_discovery().await?,
+            }
+        };
+        Ok(snapshot.listable())
+    }
+
+    async fn get(
+        &self,
+        gvk: &GroupVersionKind,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<Option<Value>> {
+        let served = self.resolve(gvk, false).await?;
+        let namespace = scoped(&served, namespace);
+        if served.resource.namespaced && namespace.is_none() {
+            // A namespaced object is always addressed with its namespace: without one it cannot exist.
+            return Ok(None);
+        }
+        let request = Request::new(url(&served, namespace));
+        match self.send(|| request.get(name, &GetParams::default())).await {
+            Ok(object) => Ok(Some(object)),
+            Err(e) if is_object_not_found(&e, name) => Ok(None),
+            Err(e) => {
+                let key = ResourceKey::new(&*gvk.group, &*gvk.kind, namespace, name);
+                Err(self
+                    .unserved_or(e, gvk, |e| kube_error(e, "get", key.to_string()))
+                    .await)
+            }
+        }
+    }
+
+    async fn list(
+        &self,
+        gvk: &GroupVersionKind,
+        namespace: Option<&str>,
+        label_selector: Option<&str>,
+    ) -> Result<Vec<Value>> {
+        // Same validation and error as the in-memory cluster, before any request.
+        LabelSelector::parse(label_selector.unwrap_or(""))?;
+        let served = self.resolve(gvk, false).await?;
+        let namespace = scoped(&served, namespace);
+        let request = Request::new(url(&served, namespace));
+        let mut params = ListParams::default();
+        if let Some(selector) = label_selector.filter(|s| !s.trim().is_empty()) {
+            params = params.labels(selector);
+        }
+        if self.options.list_page_size > 0 {
+            params = params.limit(self.options.list_page_size);
+        }
+        let mut items = Vec::new();
+        loop {
+            let page = match self.send(|| request.list(&params)).await {
+                Ok(page) => page,
+                Err(e) => {
+                    let map = |e| kube_error(e, "list", list_key(gvk, namespace));
+                    return Err(self.unserved_or(e, gvk, map).await);
+                }
+            };
+            let Value::Object(mut page) = page else {
+                break;
+            };
+            if let Some(Value::Array(page_items)) = page.remove("items") {
+                items.extend(page_items);
+            }
+            match page
+                .get("metadata")
+                .and_then(|m| m.get("continue"))
+                .and_then(Value::as_str)
+            {
+                Some(token) if !token.is_empty() => params = params.continue_token(token),
+                _ => break,
+            }
+        }
+        let api_version = served.resource.gvk.api_version();
+        for item in &mut items {
+            if let Value::Object(map) = item {
+                map.entry("apiVersion")
+                    .or_insert_with(|| Value::String(api_version.clone()));
+                map.entry("kind")
+                    .or_insert_with(|| Value::String(served.resource.gvk.kind.clone()));
+            }
+        }
+        let sort_key = |o: &Value| {
+            let meta = |f: &str| {
+                o.pointer(&format!("/metadata/{f}"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            (meta("namespace"), meta("name"))
+        };
+        items.sort_by_cached_key(sort_key);
+        Ok(items)
+    }
+
+    async fn apply(&self, object: &Value, options: &ApplyOptions) -> Result<Value> {
+        let manifest = Manifest::from_value(object.clone()).map_err(Error::Manifest)?;
+        let key = manifest.key();
+        let served = self.resolve(manifest.gvk(), true).await?;
+        match (&key.namespace, served.resource.namespaced) {
+            (None, true) => {
+                return Err(Error::Invalid {
+                    key,
+                    message: "namespaced object without a namespace".into(),
+                });
+            }
+            (Some(ns), false) => {
+                return Err(Error::Invalid {
+                    message: format!("cluster-scoped object must not have a namespace (got {ns:?})"),
+                    key,
+                });
+            }
+            _ => {}
+        }
+        if key.name.is_empty() {
+            return Err(Error::Invalid {
+                key,
+                message: "server-side apply needs metadata.name (generateName is not supported)".into(),
+            });
+        }
+        let mut params = PatchParams::apply(&options.field_manager);
+        params.force = options.force;
+        params.dry_run = options.dry_run;
+        let request = Request::new(url(&served, key.namespace.as_deref()));
+        let patch = Patch::Apply(object);
+        let live = match self.send(|| request.patch(&key.name, &params, &patch)).await {
+            Ok(live) => live,
+            Err(e) => {
+                let gvk = manifest.gvk();
+                return Err(self.unserved_or(e, gvk, |e| write_error(e, "apply", &key)).await);
+            }
+        };
+        if is_crd(manifest.gvk()) && !options.dry_run {
+            self.discovery.invalidate();
+        }
+        Ok(live)
+    }
+
+    async fn delete(
+        &self,
+        gvk: &GroupVersionKind,
+        namespace: Option<&str>,
+        name: &str,
+        options: &DeleteOptions,
+    ) -> Result<bool> {
+        let served = self.resolve(gvk, false).await?;
+        let namespace = scoped(&served, namespace);
+        if served.resource.namespaced && namespace.is_none() {
+            return Ok(false);
+        }
+        let key = ResourceKey::new(&*gvk.group, &*gvk.kind, namespace, name);
+        let params = DeleteParams {
+            dry_run: options.dry_run,
+            propagation_policy: Some(match self.options.delete_propagation {
+                DeletePropagation::Background => PropagationPolicy::Background,
+                DeletePropagation::Foreground => PropagationPolicy::Foreground,
+                DeletePropagation::Orphan => PropagationPolicy::Orphan,
+            }),
+            ..DeleteParams::default()
+        };
+        let request = Request::new(url(&served, namespace));
+        match self.send(|| request.delete(name, &params)).await {
+            Ok(_) => {
+                if is_crd(gvk) && !options.dry_run {
+                    self.discovery.invalidate();
+                }
+                Ok(true)
+            }
+            Err(e) if is_object_not_found(&e, name) => Ok(false),
+            Err(e) => Err(self.unserved_or(e, gvk, |e| write_error(e, "delete", &key)).await),
+        }
+    }
+}
+
+/// A short description of a transient failure for logs: the HTTP code and reason only, never
+/// the message (it may quote object data).
+fn failure_kind(error: &::kube::Error) -> String {
+    match error {
+        ::kube::Error::Api(status) => format!("{} {}", status.code, status.reason),
+        _ => "transport error or timeout".into(),
+    }
+}
