@@ -89,8 +89,8 @@ impl<'a> SyncEngine<'a> {
         execute::step(self, &cmp, options, state).await
     }
 
-    /// Runs one sync operation to its end; see the [module docs](self). A failed operation is
-    /// retried per [`SyncOptions::retry`] (the whole operation again, after the backoff).
+    /// Runs one sync operation to its end (the steps are in the crate docs). A failed operation
+    /// is retried per [`SyncOptions::retry`] (the whole operation again, after the backoff).
     ///
     /// # Errors
     /// Errors that stop the operation before anything is written: discovery failures, a kind
