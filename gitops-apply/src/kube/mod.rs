@@ -11,6 +11,7 @@
 
 mod discovery;
 mod errors;
+mod migration;
 mod options;
 mod retry;
 
@@ -31,11 +32,14 @@ use gitops_core::{GroupVersionKind, Manifest, ResourceKey};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
-pub use self::options::{DeletePropagation, KubeApplierOptions};
 use self::{
     discovery::{DiscoveryCache, Served, Snapshot},
-    errors::{is_object_not_found, is_route_not_found, kube_error, write_error},
+    errors::{conflicts_only_with, is_object_not_found, is_route_not_found, kube_error, write_error},
     retry::{Verdict, backoff, classify},
+};
+pub use self::{
+    migration::upgrade_managed_fields,
+    options::{DeletePropagation, KubeApplierOptions},
 };
 use crate::{ApiResource, Applier, ApplyOptions, DeleteOptions, Error, LabelSelector, Result};
 
@@ -56,6 +60,9 @@ use crate::{ApiResource, Applier, ApplyOptions, DeleteOptions, Error, LabelSelec
 ///   apply configuration. Conflicts (409) become [`Error::Conflict`] with one `field (manager)`
 ///   entry per conflicting field, a missing namespace (404) [`Error::NamespaceNotFound`], 422/400
 ///   [`Error::Invalid`].
+/// - **Client-side apply migration**: objects last written by `kubectl apply` (client-side)
+///   are moved to server-side apply ownership on their first apply
+///   ([`KubeApplierOptions::client_side_apply_managers`]).
 /// - **Delete** with the propagation policy of [`KubeApplierOptions::delete_propagation`]
 ///   (background by default) and `dryRun=All` on request; `false` when the object did not exist.
 ///   A delete returns once the API server accepted it: an object with finalizers (or deleted in
@@ -353,6 +360,14 @@ async fn exchange(client: &Client, request: http::Request<Vec<u8>>) -> Result<Va
     Err(::kube::Error::Api(status.boxed()))
 }
 
+/// The merge patch moving client-side-apply ownership to `manager` in `live` (managedFields plus
+/// its resourceVersion as a precondition), or `None` when there is nothing to move.
+fn upgrade_patch(live: &Value, csa_managers: &[String], manager: &str) -> Option<Value> {
+    let entries = upgrade_managed_fields(live, csa_managers, manager)?;
+    let resource_version = live.pointer("/metadata/resourceVersion")?.clone();
+    Some(serde_json::json!({"metadata": {"managedFields": entries, "resourceVersion": resource_version}}))
+}
+
 fn timed_out(limit: Duration) -> ::kube::Error {
     ::kube::Error::Service(Box::new(std::io::Error::new(
         std::io::ErrorKind::TimedOut,
@@ -516,7 +531,30 @@ impl Applier for KubeApplier {
         params.dry_run = options.dry_run;
         let request = Request::new(url(&served, key.namespace.as_deref()));
         let patch = Patch::Apply(object);
-        let live = match self.send(|| request.patch(&key.name, &params, &patch)).await {
+        let apply = || self.send(|| request.patch(&key.name, &params, &patch));
+        let mut outcome = apply().await;
+        let csa = &self.options.client_side_apply_managers;
+        if !options.dry_run && !csa.is_empty() {
+            let upgrade = match &outcome {
+                Ok(live) => upgrade_patch(live, csa, &options.field_manager),
+                Err(e) if conflicts_only_with(e, csa) => {
+                    match self.send(|| request.get(&key.name, &GetParams::default())).await {
+                        Ok(live) => upgrade_patch(&live, csa, &options.field_manager),
+                        Err(_) => None,
+                    }
+                }
+                Err(_) => None,
+            };
+            if let Some(body) = upgrade {
+                let merge = Patch::Merge(&body);
+                let merge_params = PatchParams::default();
+                self.send(|| request.patch(&key.name, &merge_params, &merge))
+                    .await
+                    .map_err(|e| write_error(e, "migrate", &key))?;
+                outcome = apply().await;
+            }
+        }
+        let live = match outcome {
             Ok(live) => live,
             Err(e) => {
                 let gvk = manifest.gvk();
