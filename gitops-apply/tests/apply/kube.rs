@@ -594,3 +594,91 @@ async fn client_side_applied_objects_move_to_server_side_ownership() {
         .unwrap();
     assert_eq!(live["data"], json!({"a": "1", "b": "2"}));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_watch_cache_answers_reads_and_sees_drift() {
+    let emulator = emulator();
+    let applier = applier(&emulator, fast());
+    let other = self::applier(&emulator, fast());
+    let cm_gvk = gvk("v1", "ConfigMap");
+    for name in ["a", "b", "c"] {
+        applier
+            .apply(&config_map(name, json!({"v": "1"})), &ApplyOptions::default())
+            .await
+            .unwrap();
+    }
+    let mut unmanaged = config_map("unmanaged", json!({}));
+    unmanaged["metadata"]["labels"] = json!({});
+    other.apply(&unmanaged, &ApplyOptions::default()).await.unwrap();
+
+    applier
+        .watch(std::slice::from_ref(&cm_gvk), Some("app=demo"))
+        .await
+        .unwrap();
+    assert!(
+        applier
+            .wait_synced(std::slice::from_ref(&cm_gvk), Duration::from_secs(5))
+            .await
+    );
+    let before = applier.request_counts();
+    let listed = applier
+        .list(&cm_gvk, Some("default"), Some("app=demo"))
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 3);
+    assert!(
+        listed
+            .iter()
+            .all(|o| o["kind"] == "ConfigMap" && o["apiVersion"] == "v1")
+    );
+    let got = applier.get(&cm_gvk, Some("default"), "b").await.unwrap().unwrap();
+    assert_eq!(got["data"]["v"], "1");
+    assert_eq!(applier.request_counts(), before, "reads came from the cache");
+
+    // Drift by someone else arrives as a watch event.
+    let edit = ApplyOptions::default().field_manager("kubectl-edit").force(true);
+    other
+        .apply(&config_map("b", json!({"v": "2"})), &edit)
+        .await
+        .unwrap();
+    other
+        .delete(&cm_gvk, Some("default"), "c", &DeleteOptions::default())
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let listed = applier.list(&cm_gvk, None, Some("app=demo")).await.unwrap();
+        let names: Vec<&str> = listed
+            .iter()
+            .map(|o| o["metadata"]["name"].as_str().unwrap())
+            .collect();
+        if names == ["a", "b"] && listed[1]["data"]["v"] == "2" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the cache did not follow: {names:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(applier.request_counts(), before);
+
+    // The applier's own writes are visible at once.
+    applier
+        .apply(&config_map("a", json!({"v": "3"})), &ApplyOptions::default())
+        .await
+        .unwrap();
+    let got = applier.get(&cm_gvk, Some("default"), "a").await.unwrap().unwrap();
+    assert_eq!(got["data"]["v"], "3");
+    let before = applier.request_counts();
+    assert_eq!(before.gets, 0);
+
+    // Objects outside the watch's selector, and other selectors, go to the API server.
+    assert!(
+        applier
+            .get(&cm_gvk, Some("default"), "unmanaged")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(applier.request_counts().gets, before.gets + 1);
+    assert_eq!(applier.list(&cm_gvk, None, None).await.unwrap().len(), 3);
+    assert_eq!(applier.request_counts().lists, before.lists + 1);
+}
