@@ -66,6 +66,15 @@ fn bench_unchanged_deployment(c: &mut Criterion) {
     group.bench_function("gitops_diff::diff", |b| {
         b.iter(|| diff(black_box(&desired), black_box(&live), &options));
     });
+    group.bench_function("gitops_diff::is_modified", |b| {
+        b.iter(|| gitops_diff::is_modified(black_box(&desired), black_box(&live), &options));
+    });
+    // Equality of the pair stops at the first difference (desired has no status); equality of
+    // live with a copy of itself walks the whole object.
+    let live_copy = live.clone();
+    group.bench_function("serde_json_value_eq_full_walk", |b| {
+        b.iter(|| black_box(&live) == black_box(&live_copy));
+    });
     group.bench_function("serde_json_value_eq", |b| {
         b.iter(|| black_box(&desired) == black_box(&live));
     });
