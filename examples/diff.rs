@@ -87,7 +87,11 @@ fn main() -> ExitCode {
                 Output::Text => print!("{}", d.unified(&RenderOptions::default().with_color(args.color))),
                 Output::Json => println!("{}", d.to_json()),
             }
-            if d.modified { ExitCode::from(1) } else { ExitCode::SUCCESS }
+            if d.modified {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -117,7 +121,9 @@ fn run(args: &Args) -> Result<ResourceDiff> {
     }
     let mode = match args.mode {
         Mode::ServerSide => {
-            let Some(path) = &args.predicted_live else { bail!("--mode server-side needs --predicted-live FILE") };
+            let Some(path) = &args.predicted_live else {
+                bail!("--mode server-side needs --predicted-live FILE")
+            };
             let predicted = read(path)?;
             return Ok(diff_server_side(&desired, &live, &predicted, &options)?);
         }
@@ -136,7 +142,8 @@ fn run(args: &Args) -> Result<ResourceDiff> {
 fn read(path: &PathBuf) -> Result<Value> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let name = path.display().to_string();
-    let mut manifests = gitops_core::load_bytes(&bytes, &name).with_context(|| format!("cannot parse {name}"))?;
+    let mut manifests =
+        gitops_core::load_bytes(&bytes, &name).with_context(|| format!("cannot parse {name}"))?;
     match manifests.len() {
         1 => Ok(manifests.remove(0).into_value()),
         n => bail!("{name}: expected exactly one object, found {n}"),

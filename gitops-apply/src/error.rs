@@ -71,6 +71,7 @@ pub enum Error {
     /// Forbidden, a transport error), or kept failing after the retries of
     /// [`KubeApplierOptions`](crate::kube::KubeApplierOptions). Only with feature `kube`.
     #[cfg(feature = "kube")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "kube")))]
     #[error("{operation} {key}: kubernetes API request failed")]
     Kube {
         /// The verb, e.g. `apply`, `list`, `discovery`.
@@ -85,6 +86,7 @@ pub enum Error {
     /// The Kubernetes client configuration could not be loaded or used (kubeconfig file, context,
     /// in-cluster service account, TLS set-up). Only with feature `kube`.
     #[cfg(feature = "kube")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "kube")))]
     #[error("cannot configure the kubernetes client from {origin}")]
     KubeConfig {
         /// Where the configuration came from, e.g. `kubeconfig /path (context prod)`.

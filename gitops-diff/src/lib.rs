@@ -67,7 +67,7 @@ mod render;
 mod schema;
 mod set;
 
-pub use diff::{FieldChange, ResourceDiff, diff, diff_server_side};
+pub use diff::{FieldChange, ResourceDiff, diff, diff_server_side, is_modified};
 pub use error::Error;
 pub use ignore::{IgnoreRule, respect_ignore_differences};
 pub use normalize::{

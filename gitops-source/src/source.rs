@@ -94,6 +94,11 @@ impl GitSource {
     /// remote's default branch. With
     /// [`GitSourceOptions::depth`] the fetch is shallow.
     ///
+    /// Timeouts: https connections time out after 20 s (gix's reqwest transport); ssh and local
+    /// transports rely on the ssh program and the operating system. Callers that need a
+    /// deadline on the whole fetch run it on a worker thread and stop waiting (the lock and the
+    /// previous state stay consistent).
+    ///
     /// # Errors
     /// [`Error::Fetch`] (repository missing or unreachable, authentication refused, transfer
     /// failed; the previous cache state is kept), [`Error::Lock`], [`Error::Cache`].

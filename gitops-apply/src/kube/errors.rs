@@ -70,6 +70,25 @@ pub(super) fn is_route_not_found(error: &::kube::Error) -> bool {
         if status.code == 404 && status.details.as_ref().is_none_or(|d| d.name.is_empty()))
 }
 
+/// Whether `error` is a server-side apply conflict whose every conflicting field is owned by one
+/// of `managers` (and there is at least one).
+pub(super) fn conflicts_only_with(error: &::kube::Error, managers: &[String]) -> bool {
+    let ::kube::Error::Api(status) = error else {
+        return false;
+    };
+    let causes: Vec<_> = status
+        .details
+        .iter()
+        .flat_map(|d| &d.causes)
+        .filter(|c| c.reason == "FieldManagerConflict")
+        .collect();
+    is_apply_conflict(status)
+        && !causes.is_empty()
+        && causes
+            .iter()
+            .all(|c| manager_of(&c.message).is_some_and(|m| managers.iter().any(|x| x == m)))
+}
+
 fn conflicts(status: &Status) -> Vec<String> {
     let from_causes: Vec<String> = status
         .details

@@ -9,12 +9,22 @@
 //!
 //! Only with the `kube` feature (on by default).
 
+mod cache;
 mod discovery;
 mod errors;
+mod migration;
 mod options;
 mod retry;
 
-use std::{future::Future, path::Path, sync::Arc, time::Duration};
+use std::{
+    future::Future,
+    path::Path,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
 
 use ::kube::{
     Client, Config,
@@ -34,11 +44,15 @@ use gitops_core::{GroupVersionKind, Manifest, ResourceKey};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
-pub use self::options::{DeletePropagation, KubeApplierOptions};
 use self::{
+    cache::{Cached, LiveCache},
     discovery::{DiscoveryCache, Served, Snapshot},
-    errors::{is_object_not_found, is_route_not_found, kube_error, write_error},
+    errors::{conflicts_only_with, is_object_not_found, is_route_not_found, kube_error, write_error},
     retry::{Verdict, backoff, classify},
+};
+pub use self::{
+    migration::upgrade_managed_fields,
+    options::{DeletePropagation, KubeApplierOptions},
 };
 use crate::{ApiResource, Applier, ApplyOptions, DeleteOptions, Error, LabelSelector, Result};
 
@@ -59,6 +73,10 @@ use crate::{ApiResource, Applier, ApplyOptions, DeleteOptions, Error, LabelSelec
 ///   apply configuration. Conflicts (409) become [`Error::Conflict`] with one `field (manager)`
 ///   entry per conflicting field, a missing namespace (404) [`Error::NamespaceNotFound`], 422/400
 ///   [`Error::Invalid`].
+/// - **Client-side apply migration**: objects last written by `kubectl apply` (client-side)
+///   are moved to server-side apply ownership on their first apply
+///   ([`KubeApplierOptions::client_side_apply_managers`]).
+/// - **Live-state cache** (opt-in, [`KubeApplier::watch`]): watched kinds are read from memory.
 /// - **Delete** with the propagation policy of [`KubeApplierOptions::delete_propagation`]
 ///   (background by default) and `dryRun=All` on request; `false` when the object did not exist.
 ///   A delete returns once the API server accepted it: an object with finalizers (or deleted in
@@ -88,6 +106,51 @@ pub struct KubeApplier {
     options: KubeApplierOptions,
     permits: Arc<Semaphore>,
     discovery: DiscoveryCache,
+    cache: LiveCache,
+    watches: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    counts: Counters,
+}
+
+/// Requests a [`KubeApplier`] sent to the API server, by verb, for tests and measurements (a
+/// steady-state reconcile should make no apply and, with [`KubeApplier::watch`], no list).
+/// Each logical request counts once, whatever its retries; each page of a list counts once;
+/// reads answered by the live-state cache do not count. Discovery and watches are not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct RequestCounts {
+    /// `GET` of one object.
+    pub gets: u64,
+    /// `GET` of a list page.
+    pub lists: u64,
+    /// Server-side apply `PATCH`es (and the merge patches of client-side apply migration).
+    pub applies: u64,
+    /// `DELETE`s.
+    pub deletes: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    gets: AtomicU64,
+    lists: AtomicU64,
+    applies: AtomicU64,
+    deletes: AtomicU64,
+}
+
+fn bump(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
+impl Drop for KubeApplier {
+    fn drop(&mut self) {
+        for task in self
+            .watches
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .drain(..)
+        {
+            task.abort();
+        }
+    }
 }
 
 impl std::fmt::Debug for KubeApplier {
@@ -109,6 +172,9 @@ impl KubeApplier {
             permits: Arc::new(Semaphore::new(options.max_concurrent_requests.max(1))),
             options,
             discovery: DiscoveryCache::default(),
+            cache: LiveCache::default(),
+            watches: std::sync::Mutex::default(),
+            counts: Counters::default(),
         }
     }
 
@@ -204,6 +270,70 @@ impl KubeApplier {
     /// means than this applier.
     pub fn invalidate_discovery(&self) {
         self.discovery.invalidate();
+    }
+
+    /// The requests sent so far (see [`RequestCounts`]).
+    pub fn request_counts(&self) -> RequestCounts {
+        let c = &self.counts;
+        RequestCounts {
+            gets: c.gets.load(Ordering::Relaxed),
+            lists: c.lists.load(Ordering::Relaxed),
+            applies: c.applies.load(Ordering::Relaxed),
+            deletes: c.deletes.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Starts the live-state cache for `kinds`: one kube-runtime watcher per kind (all
+    /// namespaces, restarted with backoff when the watch breaks, relisting on 410 Gone), restricted
+    /// to `label_selector` when given (e.g. the tracking label of the managed objects). Kinds
+    /// already watched are left as they are. Returns once the watches are started; see
+    /// [`KubeApplier::wait_synced`].
+    ///
+    /// Once a kind's initial list is complete, `list` of that kind with the same selector (any
+    /// selector when the whole kind is watched) and `get` of an object it holds are answered from
+    /// memory, without a request; objects the applier writes are put in the cache at once, and
+    /// changes by others arrive as watch events (drift is seen as it happens). Reads may lag the
+    /// API server by the watch latency. The objects are stored as the API server sends them.
+    /// The watches stop when the applier is dropped.
+    ///
+    /// # Errors
+    /// [`Error::UnknownKind`] for a kind the cluster does not serve; [`Error::Invalid`] for a
+    /// malformed selector.
+    pub async fn watch(&self, kinds: &[GroupVersionKind], label_selector: Option<&str>) -> Result<()> {
+        let selector = label_selector.map(str::trim).filter(|s| !s.is_empty());
+        LabelSelector::parse(selector.unwrap_or(""))?;
+        for gvk in kinds {
+            let served = self.resolve(gvk, false).await?;
+            let api = ::kube::Api::all_with(self.client.clone(), &served.kube);
+            let api_version = served.resource.gvk.api_version();
+            if let Some(task) = cache::spawn(&self.cache, gvk.group_kind(), api, selector, api_version) {
+                self.watches
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(task);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the live-state cache of `gvk`'s group and kind finished its initial list.
+    pub fn is_synced(&self, gvk: &GroupVersionKind) -> bool {
+        self.cache.is_synced(&gvk.group_kind())
+    }
+
+    /// Waits until every kind of `kinds` is synced ([`KubeApplier::is_synced`]), checking every
+    /// 10 ms, for at most `timeout`. Returns whether they all are.
+    pub async fn wait_synced(&self, kinds: &[GroupVersionKind], timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if kinds.iter().all(|k| self.is_synced(k)) {
+                return true;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     async fn run_discovery(&self) -> Result<Arc<Snapshot>> {
@@ -356,6 +486,26 @@ async fn exchange(client: &Client, request: http::Request<Vec<u8>>) -> Result<Va
     Err(::kube::Error::Api(status.boxed()))
 }
 
+/// The merge patch moving client-side-apply ownership to `manager` in `live` (managedFields plus
+/// its resourceVersion as a precondition), or `None` when there is nothing to move.
+fn upgrade_patch(live: &Value, csa_managers: &[String], manager: &str) -> Option<Value> {
+    let entries = upgrade_managed_fields(live, csa_managers, manager)?;
+    let resource_version = live.pointer("/metadata/resourceVersion")?.clone();
+    Some(serde_json::json!({"metadata": {"managedFields": entries, "resourceVersion": resource_version}}))
+}
+
+/// The order of `list` results: by namespace, then name.
+fn sort_key(object: &Value) -> (String, String) {
+    let meta = |f: &str| {
+        object
+            .pointer(&format!("/metadata/{f}"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    (meta("namespace"), meta("name"))
+}
+
 fn timed_out(limit: Duration) -> ::kube::Error {
     ::kube::Error::Service(Box::new(std::io::Error::new(
         std::io::ErrorKind::TimedOut,
@@ -412,7 +562,11 @@ impl Applier for KubeApplier {
             // A namespaced object is always addressed with its namespace: without one it cannot exist.
             return Ok(None);
         }
+        if let Cached::Hit(object) = self.cache.get(&gvk.group_kind(), namespace, name) {
+            return Ok(object);
+        }
         let request = Request::new(url(&served, namespace));
+        bump(&self.counts.gets);
         match self.send(|| request.get(name, &GetParams::default())).await {
             Ok(object) => Ok(Some(object)),
             Err(e) if is_object_not_found(&e, name) => Ok(None),
@@ -435,6 +589,10 @@ impl Applier for KubeApplier {
         LabelSelector::parse(label_selector.unwrap_or(""))?;
         let served = self.resolve(gvk, false).await?;
         let namespace = scoped(&served, namespace);
+        if let Cached::Hit(mut items) = self.cache.list(&gvk.group_kind(), namespace, label_selector) {
+            items.sort_by_cached_key(sort_key);
+            return Ok(items);
+        }
         let request = Request::new(url(&served, namespace));
         let mut params = ListParams::default();
         if let Some(selector) = label_selector.filter(|s| !s.trim().is_empty()) {
@@ -445,6 +603,7 @@ impl Applier for KubeApplier {
         }
         let mut items = Vec::new();
         loop {
+            bump(&self.counts.lists);
             let page = match self.send(|| request.list(&params)).await {
                 Ok(page) => page,
                 Err(e) => {
@@ -476,15 +635,6 @@ impl Applier for KubeApplier {
                     .or_insert_with(|| Value::String(served.resource.gvk.kind.clone()));
             }
         }
-        let sort_key = |o: &Value| {
-            let meta = |f: &str| {
-                o.pointer(&format!("/metadata/{f}"))
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned()
-            };
-            (meta("namespace"), meta("name"))
-        };
         items.sort_by_cached_key(sort_key);
         Ok(items)
     }
@@ -522,15 +672,46 @@ impl Applier for KubeApplier {
         }
         let request = Request::new(url(&served, key.namespace.as_deref()));
         let patch = Patch::Apply(object);
-        let live = match self.send(|| request.patch(&key.name, &params, &patch)).await {
+        let apply = || {
+            bump(&self.counts.applies);
+            self.send(|| request.patch(&key.name, &params, &patch))
+        };
+        let mut outcome = apply().await;
+        let csa = &self.options.client_side_apply_managers;
+        if !options.dry_run && !csa.is_empty() {
+            let upgrade = match &outcome {
+                Ok(live) => upgrade_patch(live, csa, &options.field_manager),
+                Err(e) if conflicts_only_with(e, csa) => {
+                    bump(&self.counts.gets);
+                    match self.send(|| request.get(&key.name, &GetParams::default())).await {
+                        Ok(live) => upgrade_patch(&live, csa, &options.field_manager),
+                        Err(_) => None,
+                    }
+                }
+                Err(_) => None,
+            };
+            if let Some(body) = upgrade {
+                let merge = Patch::Merge(&body);
+                let merge_params = PatchParams::default();
+                bump(&self.counts.applies);
+                self.send(|| request.patch(&key.name, &merge_params, &merge))
+                    .await
+                    .map_err(|e| write_error(e, "migrate", &key))?;
+                outcome = apply().await;
+            }
+        }
+        let live = match outcome {
             Ok(live) => live,
             Err(e) => {
                 let gvk = manifest.gvk();
                 return Err(self.unserved_or(e, gvk, |e| write_error(e, "apply", &key)).await);
             }
         };
-        if is_crd(manifest.gvk()) && !options.dry_run {
-            self.discovery.invalidate();
+        if !options.dry_run {
+            self.cache.written(&key.group_kind(), &live);
+            if is_crd(manifest.gvk()) {
+                self.discovery.invalidate();
+            }
         }
         Ok(live)
     }
@@ -612,6 +793,7 @@ impl Applier for KubeApplier {
             ..DeleteParams::default()
         };
         let request = Request::new(url(&served, namespace));
+        bump(&self.counts.deletes);
         match self.send(|| request.delete(name, &params)).await {
             Ok(_) => {
                 if is_crd(gvk) && !options.dry_run {

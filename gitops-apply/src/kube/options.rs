@@ -52,6 +52,17 @@ pub struct KubeApplierOptions {
     /// What happens to the dependents (objects whose `ownerReferences` name the deleted object)
     /// of every delete. Default [`DeletePropagation::Background`].
     pub delete_propagation: DeletePropagation,
+    /// Field managers of client-side apply whose ownership a server-side apply takes over (Argo
+    /// CD's `ClientSideApplyMigration`, on by default). Default `["kubectl-client-side-apply"]`;
+    /// empty turns the migration off.
+    ///
+    /// When a (non-dry-run) apply finds such a manager's `Update` entry in the object's
+    /// managedFields, or conflicts only with such managers, the applier moves those fields to its
+    /// own field manager ([`upgrade_managed_fields`](super::upgrade_managed_fields), written with
+    /// a merge patch guarded by the object's resourceVersion) and applies again, so fields
+    /// removed from Git since the last `kubectl apply` are removed from the cluster. Objects
+    /// without such entries cost nothing extra.
+    pub client_side_apply_managers: Vec<String>,
 }
 
 /// The `propagationPolicy` of a delete: what the garbage collector does with the dependents of
@@ -83,6 +94,7 @@ impl Default for KubeApplierOptions {
             discovery_refresh_interval: Duration::from_secs(1),
             list_page_size: 500,
             delete_propagation: DeletePropagation::Background,
+            client_side_apply_managers: vec!["kubectl-client-side-apply".to_owned()],
         }
     }
 }
@@ -128,6 +140,16 @@ impl KubeApplierOptions {
     #[must_use]
     pub fn delete_propagation(mut self, propagation: DeletePropagation) -> Self {
         self.delete_propagation = propagation;
+        self
+    }
+
+    /// Sets [`KubeApplierOptions::client_side_apply_managers`].
+    #[must_use]
+    pub fn client_side_apply_managers<S: Into<String>>(
+        mut self,
+        managers: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.client_side_apply_managers = managers.into_iter().map(Into::into).collect();
         self
     }
 

@@ -248,8 +248,10 @@ fn push_object(
         .and_then(Value::as_str)
         .is_some_and(|k| k.ends_with("List"))
         && value.get("items").is_some_and(Value::is_array);
-    if let (true, Value::Object(mut map)) = (is_list, value.clone()) {
-        if let Some(Value::Array(items)) = map.remove("items") {
+    if is_list {
+        if let Value::Object(mut map) = value
+            && let Some(Value::Array(items)) = map.remove("items")
+        {
             for item in items {
                 out.push(Manifest::from_value_with_origin(item, Some(origin.clone()))?);
             }

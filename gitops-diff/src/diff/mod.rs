@@ -1,11 +1,13 @@
 //! [`diff()`]: one desired object against its live counterpart, and the [`ResourceDiff`] it gives.
 
 mod changes;
+mod fast;
 pub(crate) mod predict;
 
 use serde_json::Value;
 
 pub use changes::FieldChange;
+pub use fast::is_modified;
 
 use crate::{
     DiffMode, DiffOptions, Error,
@@ -202,6 +204,16 @@ pub(crate) fn describe(v: &Value) -> String {
         s("/metadata/namespace"),
         s("/metadata/name")
     )
+}
+
+/// The last-applied configuration as the three-way mode compares it when no ignore rules or
+/// normalizers apply: identity, nulls and server fields removed.
+pub(crate) fn last_applied_normalized(live: &Value) -> Option<Value> {
+    let mut a = last_applied(live)?;
+    strip_identity(&mut a);
+    drop_nulls(&mut a);
+    strip_server_fields(&mut a);
+    Some(a)
 }
 
 /// The parsed last-applied configuration annotation of `live`, when present and valid JSON.

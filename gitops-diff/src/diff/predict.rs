@@ -170,7 +170,7 @@ fn merge_keyed(
     Some(out)
 }
 
-fn keys_equal(a: &[Value], b: &[Value]) -> bool {
+pub(crate) fn keys_equal(a: &[Value], b: &[Value]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| scalar_equal(x, y))
 }
 

@@ -95,7 +95,16 @@ fn run(dir: &Path, row: &Row) -> ResourceDiff {
             let predicted = load(&dir.join(&row.predicted));
             diff_server_side(&config, &live, &predicted, &options).unwrap()
         }
-        _ => diff(&config, &live, &options).unwrap(),
+        _ => {
+            let d = diff(&config, &live, &options).unwrap();
+            assert_eq!(
+                gitops_diff::is_modified(&config, &live, &options).unwrap(),
+                d.modified,
+                "{}",
+                row.test
+            );
+            d
+        }
     }
 }
 

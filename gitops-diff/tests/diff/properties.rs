@@ -73,6 +73,8 @@ proptest! {
             json_patch::patch(&mut patched, &d.patch).unwrap();
             prop_assert_eq!(&patched, &d.predicted_live);
             prop_assert_eq!(d.modified, !d.changes.is_empty());
+            let fast = gitops_diff::is_modified(&a, &b, &DiffOptions::default().with_mode(mode)).unwrap();
+            prop_assert_eq!(fast, d.modified, "is_modified disagrees with diff in {:?}", mode);
         }
     }
 

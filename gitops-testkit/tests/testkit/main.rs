@@ -4,6 +4,7 @@
 // Test helpers outside `#[test]` functions panic on broken fixtures, as the tests do.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod binary;
 mod client;
 mod errors;
 mod faults;
