@@ -108,6 +108,15 @@ pub struct ResourceLine {
     pub health: Option<String>,
     /// Detail: errors, skip reasons, health message.
     pub message: String,
+    /// Sync phase it ran in (`PreSync`, `Sync`, `PostSync`, `SyncFail`).
+    pub phase: String,
+    /// Sync wave it ran in.
+    pub wave: i32,
+    /// Whether it is a hook; for hooks `action` is the final one (`deleted` when a delete
+    /// policy removed it).
+    pub hook: bool,
+    /// Position in which it was written during this iteration (from 0), `null` when not written.
+    pub order: Option<usize>,
 }
 
 /// The report of one iteration; serializes to the JSON line the example prints.
@@ -290,6 +299,10 @@ fn to_iteration(revision: &str, report: &SyncReport, synced: bool) -> IterationR
             action: r.action.to_string(),
             health: r.health.as_ref().map(|h| h.status.to_string()),
             message: r.message.clone(),
+            phase: r.phase.to_string(),
+            wave: r.wave,
+            hook: r.hook,
+            order: r.order,
         })
         .collect();
     let sync = if synced { "Synced" } else { "OutOfSync" };

@@ -1,7 +1,7 @@
 //! The [`Applier`] trait: what the sync engine needs from a cluster.
 
 use async_trait::async_trait;
-use gitops_core::GroupVersionKind;
+use gitops_core::{GroupVersionKind, annotations::PropagationPolicy};
 use serde_json::Value;
 
 use crate::Result;
@@ -39,6 +39,9 @@ pub struct ApplyOptions {
     pub force: bool,
     /// Compute the result without persisting it (`dryRun=All`). Default `false`.
     pub dry_run: bool,
+    /// Reject unknown or duplicate fields (`fieldValidation=Strict`, the kubectl default);
+    /// `false` is Argo CD's `Validate=false` (`fieldValidation=Ignore`). Default `true`.
+    pub validate: bool,
 }
 
 impl Default for ApplyOptions {
@@ -47,6 +50,7 @@ impl Default for ApplyOptions {
             field_manager: crate::DEFAULT_FIELD_MANAGER.to_owned(),
             force: false,
             dry_run: false,
+            validate: true,
         }
     }
 }
@@ -72,6 +76,13 @@ impl ApplyOptions {
         self.dry_run = dry_run;
         self
     }
+
+    /// Sets [`ApplyOptions::validate`].
+    #[must_use]
+    pub fn validate(mut self, validate: bool) -> Self {
+        self.validate = validate;
+        self
+    }
 }
 
 /// Options of one delete.
@@ -80,6 +91,24 @@ impl ApplyOptions {
 pub struct DeleteOptions {
     /// Compute the result without deleting (`dryRun=All`).
     pub dry_run: bool,
+    /// `propagationPolicy` of the delete; `None` leaves the server's default for the kind.
+    pub propagation: Option<PropagationPolicy>,
+}
+
+impl DeleteOptions {
+    /// Sets [`DeleteOptions::dry_run`].
+    #[must_use]
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+
+    /// Sets [`DeleteOptions::propagation`].
+    #[must_use]
+    pub fn propagation(mut self, policy: Option<PropagationPolicy>) -> Self {
+        self.propagation = policy;
+        self
+    }
 }
 
 /// A Kubernetes cluster as the sync engine sees it: discovery, reads, server-side apply and
@@ -123,6 +152,15 @@ pub trait Applier: Send + Sync + std::fmt::Debug {
     /// values and `options.force` is false; [`Error::NamespaceNotFound`](crate::Error::NamespaceNotFound);
     /// [`Error::Invalid`](crate::Error::Invalid).
     async fn apply(&self, object: &Value, options: &ApplyOptions) -> Result<Value>;
+
+    /// Replaces one object (HTTP PUT, as `kubectl replace`), creating it when absent. The
+    /// object's fields become exactly `object`'s (plus server-populated metadata and status);
+    /// `options.field_manager` records an Update. Used for Argo CD's `Replace=true`.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`](crate::Error::Invalid) for immutable field changes (e.g. a Job's
+    /// template), [`Error::NamespaceNotFound`](crate::Error::NamespaceNotFound).
+    async fn replace(&self, object: &Value, options: &ApplyOptions) -> Result<Value>;
 
     /// Deletes one object. Returns `false` when it did not exist.
     async fn delete(

@@ -8,6 +8,31 @@
 //! (that is `gitops-diff`) or what is healthy (`gitops-health`); it composes them against a
 //! cluster.
 //!
+//! ## The sync engine
+//!
+//! One [`SyncEngine::sync`] call runs a whole operation:
+//! 1. discovery gives every desired kind its scope (kinds defined by a CRD in the same desired
+//!    state are accepted before the cluster serves them); namespaced objects without a namespace
+//!    get [`SyncOptions::default_namespace`]; every object gets the tracking label/annotation;
+//! 2. every non-hook resource is compared with its live object (gitops-diff): Synced, OutOfSync
+//!    or Missing; managed live objects that left the desired state are RequiresPruning;
+//! 3. gitops-core's plan orders the work: phases PreSync, Sync, PostSync; waves; Argo CD's kind
+//!    order; Namespaces and CRDs before what needs them; prunes in reverse wave order;
+//! 4. each batch runs in parallel; after the last batch of a (phase, wave) step the engine waits
+//!    until that step's resources are Healthy or have no health (a Degraded resource or
+//!    [`SyncOptions::wave_timeout`] fails the operation); hooks run only when something is out of
+//!    sync, and count as complete when their health is Healthy (failed when Degraded);
+//! 5. hook delete policies apply when the operation ends (BeforeHookCreation, the default,
+//!    deletes the previous hook object just before a new one is created).
+//!
+//! [`SyncEngine::step`] runs one (phase, wave) step at a time and returns an
+//! [`OperationState`] that serializes to JSON, so a restarted controller resumes an operation
+//! with [`SyncEngine::resume`]. [`SyncOptions`] covers Argo CD's sync options (prune, prune
+//! confirmation, PruneLast, propagation policy, Replace, CreateNamespace, ApplyOutOfSyncOnly,
+//! selective sync, dry run, retry); per-resource `argocd.argoproj.io/sync-options` annotations
+//! (`Prune=false|confirm`, `Replace=true`, `Force=true`, `Validate=false`) are honoured.
+//! Progress is reported through [`SyncEvent`]s.
+//!
 //! ## Feature flags
 //! - `kube` (on by default): [`KubeApplier`], the [`Applier`] over a real API server through
 //!   kube-rs (module [`kube`]), and the re-export [`kube_rs`] of the kube crate whose types appear
@@ -40,7 +65,8 @@ pub use kube::KubeApplier;
 pub use memory::{InMemoryCluster, InMemoryOptions};
 pub use selector::LabelSelector;
 pub use sync::{
-    Action, ResourceResult, ResourceStatus, SyncEngine, SyncOptions, SyncOutcome, SyncReport, sync,
+    Action, EventSink, OperationPhase, OperationState, ResourceFilter, ResourceResult, ResourceStatus,
+    RetryPolicy, SyncEngine, SyncEvent, SyncOptions, SyncOutcome, SyncReport, sync,
 };
 
 /// The field manager gitops-rs applies with unless told otherwise.

@@ -32,7 +32,10 @@ use ::kube::{
     config::{KubeConfigOptions, Kubeconfig},
     core::{
         DynamicObject, Request, Resource as _, Status,
-        params::{DeleteParams, GetParams, ListParams, Patch, PatchParams, PropagationPolicy},
+        params::{
+            DeleteParams, GetParams, ListParams, Patch, PatchParams, PostParams, PropagationPolicy,
+            ValidationDirective,
+        },
         response::StatusDetails,
     },
 };
@@ -664,6 +667,9 @@ impl Applier for KubeApplier {
         let mut params = PatchParams::apply(&options.field_manager);
         params.force = options.force;
         params.dry_run = options.dry_run;
+        if !options.validate {
+            params.field_validation = Some(ValidationDirective::Ignore);
+        }
         let request = Request::new(url(&served, key.namespace.as_deref()));
         let patch = Patch::Apply(object);
         let apply = || {
@@ -710,6 +716,51 @@ impl Applier for KubeApplier {
         Ok(live)
     }
 
+    async fn replace(&self, object: &Value, options: &ApplyOptions) -> Result<Value> {
+        let manifest = Manifest::from_value(object.clone()).map_err(Error::Manifest)?;
+        let key = manifest.key();
+        let served = self.resolve(manifest.gvk(), true).await?;
+        let namespace = scoped(&served, key.namespace.as_deref());
+        let params = PostParams {
+            dry_run: options.dry_run,
+            field_manager: Some(options.field_manager.clone()),
+        };
+        let request = Request::new(url(&served, namespace));
+        let existing = self.get(manifest.gvk(), namespace, &key.name).await?;
+        let mut body = object.clone();
+        if let Some(meta) = body.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("managedFields");
+            // PUT needs the live resourceVersion (optimistic concurrency); a retry re-reads it.
+            if let Some(rv) = existing
+                .as_ref()
+                .and_then(|l| l.pointer("/metadata/resourceVersion"))
+            {
+                meta.insert("resourceVersion".into(), rv.clone());
+            }
+        }
+        let data = serde_json::to_vec(&body).map_err(|e| Error::Invalid {
+            key: key.clone(),
+            message: format!("cannot encode object: {e}"),
+        })?;
+        let sent = if existing.is_some() {
+            self.send(|| request.replace(&key.name, &params, data.clone()))
+                .await
+        } else {
+            self.send(|| request.create(&params, data.clone())).await
+        };
+        match sent {
+            Ok(live) => {
+                if is_crd(manifest.gvk()) && !options.dry_run {
+                    self.discovery.invalidate();
+                }
+                Ok(live)
+            }
+            Err(e) => Err(self
+                .unserved_or(e, manifest.gvk(), |e| write_error(e, "replace", &key))
+                .await),
+        }
+    }
+
     async fn delete(
         &self,
         gvk: &GroupVersionKind,
@@ -725,10 +776,19 @@ impl Applier for KubeApplier {
         let key = ResourceKey::new(&*gvk.group, &*gvk.kind, namespace, name);
         let params = DeleteParams {
             dry_run: options.dry_run,
-            propagation_policy: Some(match self.options.delete_propagation {
-                DeletePropagation::Background => PropagationPolicy::Background,
-                DeletePropagation::Foreground => PropagationPolicy::Foreground,
-                DeletePropagation::Orphan => PropagationPolicy::Orphan,
+            propagation_policy: Some(match options.propagation {
+                Some(gitops_core::annotations::PropagationPolicy::Background) => {
+                    PropagationPolicy::Background
+                }
+                Some(gitops_core::annotations::PropagationPolicy::Foreground) => {
+                    PropagationPolicy::Foreground
+                }
+                Some(gitops_core::annotations::PropagationPolicy::Orphan) => PropagationPolicy::Orphan,
+                Some(_) | None => match self.options.delete_propagation {
+                    DeletePropagation::Background => PropagationPolicy::Background,
+                    DeletePropagation::Foreground => PropagationPolicy::Foreground,
+                    DeletePropagation::Orphan => PropagationPolicy::Orphan,
+                },
             }),
             ..DeleteParams::default()
         };

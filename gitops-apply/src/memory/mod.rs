@@ -1,5 +1,6 @@
 //! [`InMemoryCluster`]: a simulated Kubernetes cluster in process memory.
 
+mod immutable;
 mod store;
 
 use std::{
@@ -235,6 +236,11 @@ impl Applier for InMemoryCluster {
                 key: key.clone(),
                 conflicts,
             })?;
+        if let Some(live) = &live
+            && let Some(message) = immutable::violation(&key.group, &key.kind, &key.name, live, &merged)
+        {
+            return Err(Error::Invalid { key, message });
+        }
         if options.dry_run {
             return Ok(state.preview(&key, merged, SystemTime::now()));
         }
@@ -246,6 +252,43 @@ impl Applier for InMemoryCluster {
         }
         self.refresh_status(&mut state, &key);
         Ok(state.objects.get(&key).map_or(result, |s| s.object.clone()))
+    }
+
+    async fn replace(&self, object: &Value, options: &ApplyOptions) -> Result<Value> {
+        let manifest = Manifest::from_value(object.clone()).map_err(Error::Manifest)?;
+        let mut state = self.lock();
+        let resource = resolve(&state, manifest.gvk())?;
+        let key = manifest.key();
+        check_scope(&state, &key, resource.namespaced)?;
+        let mut config = object.clone();
+        if let Some(map) = config.as_object_mut() {
+            map.remove("status");
+        }
+        if let Some(meta) = config.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("managedFields");
+        }
+        let Some(live) = state.objects.get(&key).map(|s| s.object.clone()) else {
+            let created = gitops_diff::merge::update(None, &config, &options.field_manager).object;
+            if options.dry_run {
+                return Ok(state.preview(&key, created, SystemTime::now()));
+            }
+            let result = state.write_apply(&key, created, Instant::now());
+            self.refresh_status(&mut state, &key);
+            return Ok(state.objects.get(&key).map_or(result, |s| s.object.clone()));
+        };
+        if let Some(message) = immutable::violation(&key.group, &key.kind, &key.name, &live, &config) {
+            return Err(Error::Invalid { key, message });
+        }
+        if options.dry_run {
+            return Ok(state.preview(&key, config, SystemTime::now()));
+        }
+        state.write_update(&key, &config, &options.field_manager, Instant::now());
+        self.refresh_status(&mut state, &key);
+        Ok(state
+            .objects
+            .get(&key)
+            .map(|s| s.object.clone())
+            .unwrap_or(config))
     }
 
     async fn delete(

@@ -21,6 +21,8 @@ pub(super) struct Comparison {
     pub(super) statuses: BTreeMap<ResourceKey, ResourceStatus>,
     /// Managed live objects that left the desired state.
     pub(super) prune: Vec<Manifest>,
+    /// `metadata.resourceVersion` of each live desired object, to tell a no-op write from a change.
+    pub(super) live_versions: BTreeMap<ResourceKey, String>,
 }
 
 impl Comparison {
@@ -67,6 +69,7 @@ impl Comparison {
             outcome: SyncOutcome::Succeeded,
             message: "compared (no sync)".to_owned(),
             writes: 0,
+            operation: super::state::OperationState::default(),
         }
     }
 }
@@ -79,6 +82,7 @@ pub(super) async fn compare(
     let scopes = DiscoveredScopes::discover(engine.applier, desired).await?;
     let desired = prepare(desired, &scopes, options)?;
     let mut statuses = BTreeMap::new();
+    let mut live_versions = BTreeMap::new();
     for manifest in &desired {
         if is_hook(manifest)? {
             continue;
@@ -92,8 +96,13 @@ pub(super) async fn compare(
             match live {
                 None => ResourceStatus::Missing,
                 Some(live) => {
+                    if let Some(rv) = live.pointer("/metadata/resourceVersion").and_then(Value::as_str) {
+                        live_versions.insert(key.clone(), rv.to_owned());
+                    }
+                    let special = diff_options_for(engine, &live, options);
+                    let diff_options = special.as_ref().unwrap_or(&engine.diff);
                     let diff =
-                        gitops_diff::diff(manifest.as_value(), &live, &engine.diff).map_err(|source| {
+                        gitops_diff::diff(manifest.as_value(), &live, diff_options).map_err(|source| {
                             Error::Diff {
                                 key: key.clone(),
                                 source,
@@ -119,6 +128,7 @@ pub(super) async fn compare(
         desired,
         statuses,
         prune,
+        live_versions,
     })
 }
 
@@ -153,6 +163,36 @@ async fn managed_live(
     }
     out.sort_by_key(Manifest::key);
     Ok(out)
+}
+
+/// With the engine's diff mode left at `Auto`, objects our field manager has applied
+/// server-side are compared in structured-merge mode (predicted live = offline server-side apply
+/// of desired under our manager), so fields removed from Git count as drift; other objects use
+/// `Auto` (three-way with a last-applied annotation, else two-way), as gitops-engine.
+fn diff_options_for(
+    engine: &SyncEngine<'_>,
+    live: &Value,
+    options: &SyncOptions,
+) -> Option<gitops_diff::DiffOptions> {
+    if engine.diff.mode != gitops_diff::DiffMode::Auto {
+        return None;
+    }
+    let applied_by_us = live
+        .pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+        .is_some_and(|entries| {
+            entries.iter().any(|e| {
+                e.get("manager").and_then(Value::as_str) == Some(options.field_manager.as_str())
+                    && e.get("operation").and_then(Value::as_str) == Some("Apply")
+            })
+        });
+    applied_by_us.then(|| {
+        engine
+            .diff
+            .clone()
+            .with_mode(gitops_diff::DiffMode::StructuredMerge)
+            .with_manager(options.field_manager.clone())
+    })
 }
 
 /// Whether an object is a sync hook (any valid hook annotation, Skip included).

@@ -1,162 +1,306 @@
-//! Steps 3 to 5 of a sync: plan, run the batches, wait between waves, finish hooks.
+//! Steps 3 to 5 of a sync, re-entrant: each call runs the next (phase, wave) step.
 
 use std::collections::BTreeMap;
 
 use futures::future::join_all;
 use gitops_core::{
-    Manifest, ResourceKey, SyncPhase, SyncTask, TaskAction,
+    Batch, Manifest, ResourceKey, SyncPhase, SyncTask, TaskAction,
     annotations::PruneOption,
     ordering::{PlanOptions, plan_with},
 };
-use gitops_health::Health;
+use serde_json::json;
 
 use super::{
     SyncEngine, SyncOptions,
     compare::{Comparison, version_of},
-    hooks::{HookRun, create_hook, finish_hooks},
-    report::{Action, ResourceResult, ResourceStatus, SyncOutcome, SyncReport},
-    wait::{Watched, wait_settled},
+    events::SyncEvent,
+    hooks::{create_hook, finish_hooks},
+    report::{Action, ResourceResult, ResourceStatus},
+    state::{HookRecord, OperationPhase, OperationState},
+    wait::{Watched, wait_gone, wait_settled},
 };
 use crate::{ApplyOptions, DeleteOptions, Error, Result};
 
-/// Mutable state of one running operation.
-#[derive(Debug, Default)]
-struct Run {
-    results: BTreeMap<ResourceKey, ResourceResult>,
-    hooks: Vec<HookRun>,
-    order: usize,
-    writes: usize,
-    failure: Option<String>,
-}
-
-impl Run {
-    fn record(&mut self, mut result: ResourceResult, wrote: bool) {
-        if wrote {
-            result.order = Some(self.order);
-            self.order += 1;
-            self.writes += 1;
-        }
-        if result.action == Action::Failed && self.failure.is_none() {
-            self.failure = Some(format!("{}: {}", result.key, result.message));
-        }
-        self.results.insert(result.key.clone(), result);
-    }
-
-    fn set_health(&mut self, key: &ResourceKey, health: Option<Health>) {
-        if let Some(r) = self.results.get_mut(key) {
-            if let Some(h) = &health
-                && r.message.is_empty()
-            {
-                r.message.clone_from(&h.message);
-            }
-            r.health = health;
-        }
-    }
-}
-
-pub(super) async fn execute(
+/// Runs the next step of the operation whose state is `state` (a new operation when `None`).
+pub(super) async fn step(
     engine: &SyncEngine<'_>,
-    cmp: Comparison,
+    cmp: &Comparison,
     options: &SyncOptions,
-) -> Result<SyncReport> {
-    let run_hooks = cmp.is_out_of_sync();
-    let plan = plan_with(&cmp.desired, cmp.prune.iter(), &PlanOptions::default()).map_err(Error::Manifest)?;
-    let prune: BTreeMap<ResourceKey, Manifest> = cmp.prune.iter().map(|m| (m.key(), m.clone())).collect();
-    let mut run = Run::default();
-    let batches: Vec<_> = plan.into_batches();
-    let main: Vec<_> = batches
+    state: Option<OperationState>,
+) -> Result<OperationState> {
+    let mut state = match state {
+        Some(s) if s.is_completed() => return Ok(s),
+        Some(s) => s,
+        None => start(engine, cmp, options).await?,
+    };
+    let plan = plan_with(
+        &cmp.desired,
+        cmp.prune.iter(),
+        &PlanOptions::default().prune_last(options.prune_last),
+    )
+    .map_err(Error::Manifest)?;
+    let batches = plan.into_batches();
+    let next = batches
         .iter()
         .filter(|b| b.phase != SyncPhase::SyncFail)
+        .map(|b| (b.phase, b.wave.0))
+        .find(|(phase, wave)| !state.is_done(*phase, *wave));
+    let Some((phase, wave)) = next else {
+        return finish(engine, cmp, &batches, options, state).await;
+    };
+    emit(options, &SyncEvent::StepStarted { phase, wave });
+    let step: Vec<&Batch> = batches
+        .iter()
+        .filter(|b| b.phase == phase && b.wave.0 == wave)
         .collect();
-    let mut watch: Vec<Watched> = Vec::new();
-    for (i, batch) in main.iter().enumerate() {
-        if run.failure.is_some() {
+    let mut watch = Vec::new();
+    let mut paused = None;
+    for batch in step {
+        if batch.action == TaskAction::Prune {
+            let prune: BTreeMap<ResourceKey, &Manifest> = cmp.prune.iter().map(|m| (m.key(), m)).collect();
+            let mut pruned = Vec::new();
+            for task in batch.tasks.iter().filter(|t| selected(options, &t.key)) {
+                let Some(manifest) = prune.get(&task.key) else {
+                    continue;
+                };
+                let result = prune_one(engine, manifest, task, options).await?;
+                if result.action == Action::Pruned && !options.dry_run {
+                    pruned.push(Watched {
+                        gvk: manifest.gvk().clone(),
+                        key: task.key.clone(),
+                        hook: false,
+                    });
+                }
+                if result.action == Action::Skipped
+                    && result.message.starts_with("waiting for pruning confirmation")
+                {
+                    paused = Some(result.message.clone());
+                }
+                record(&mut state, options, result);
+            }
+            if let Some(message) =
+                wait_gone(engine, &pruned, options.wave_timeout, options.poll_interval).await?
+            {
+                state.phase = OperationPhase::Failed;
+                state.message = message;
+            }
+            continue;
+        }
+        let tasks: Vec<&SyncTask> = batch
+            .tasks
+            .iter()
+            .filter(|t| selected(options, &t.key) && (t.hook.is_none() || state.run_hooks))
+            .collect();
+        let outcomes = join_all(tasks.iter().map(|t| apply_one(engine, cmp, t, options))).await;
+        let mut crds = Vec::new();
+        for outcome in outcomes {
+            let (result, watched, hook) = outcome?;
+            if let Some(w) = watched {
+                if w.key.kind == "CustomResourceDefinition" && w.key.group == "apiextensions.k8s.io" {
+                    crds.push(w.clone());
+                }
+                watch.push(w);
+            }
+            state.hooks.extend(hook);
+            record(&mut state, options, result);
+        }
+        if state.phase == OperationPhase::Failed {
             break;
         }
-        if batch.action == TaskAction::Prune {
-            for task in &batch.tasks {
-                if let Some(manifest) = prune.get(&task.key) {
-                    let result = prune_one(engine, manifest, task, options).await?;
-                    let wrote = result.action == Action::Pruned;
-                    run.record(result, wrote);
-                }
-            }
-        }
-        if batch.action == TaskAction::Apply {
-            let tasks: Vec<&SyncTask> = batch
-                .tasks
-                .iter()
-                .filter(|t| t.hook.is_none() || run_hooks)
-                .collect();
-            let outcomes = join_all(tasks.iter().map(|t| apply_one(engine, &cmp, t, options))).await;
-            for outcome in outcomes {
-                let (result, wrote, watched, hook) = outcome?;
-                if let Some(w) = watched {
-                    watch.push(w);
-                }
-                if let Some(h) = hook {
-                    run.hooks.push(h);
-                }
-                run.record(result, wrote);
-            }
-        }
-        let last_of_step = main
-            .get(i + 1)
-            .is_none_or(|n| (n.phase, n.wave) != (batch.phase, batch.wave));
-        let is_final = i + 1 == main.len();
-        if last_of_step
-            && !options.dry_run
-            && (!is_final || options.wait_for_final_health)
-            && run.failure.is_none()
-        {
+        // A CRD must be Established before its custom resources in a later batch are applied.
+        if !crds.is_empty() && !options.dry_run {
             let waited =
-                wait_settled(engine, &watch, options.wave_timeout, options.poll_interval, true).await?;
-            for (key, health, _) in waited.health {
-                run.set_health(&key, health);
+                wait_settled(engine, &crds, options.wave_timeout, options.poll_interval, true).await?;
+            if let Some(failure) = waited.failure {
+                fail(&mut state, failure);
             }
-            run.failure = waited.failure;
-            watch.clear();
         }
     }
-    let succeeded = run.failure.is_none();
-    if !succeeded && run_hooks {
-        run_sync_fail_hooks(engine, &cmp, &batches, options, &mut run).await?;
+    let is_last = batches
+        .iter()
+        .filter(|b| b.phase != SyncPhase::SyncFail)
+        .all(|b| (b.phase, b.wave.0) == (phase, wave) || state.is_done(b.phase, b.wave.0));
+    if state.phase != OperationPhase::Failed
+        && paused.is_none()
+        && !options.dry_run
+        && (!is_last || options.wait_for_final_health)
+    {
+        let waited = wait_settled(engine, &watch, options.wave_timeout, options.poll_interval, true).await?;
+        for (key, health, _) in waited.health {
+            if let Some(r) = state.result_mut(&key) {
+                if r.message.is_empty()
+                    && let Some(h) = &health
+                {
+                    r.message.clone_from(&h.message);
+                }
+                r.health = health;
+            }
+        }
+        if let Some(failure) = waited.failure {
+            fail(&mut state, failure);
+        }
     }
-    let hooks = std::mem::take(&mut run.hooks);
+    if let Some(message) = paused {
+        state.message = message;
+        emit(
+            options,
+            &SyncEvent::Finished {
+                phase: OperationPhase::Running,
+                message: state.message.clone(),
+            },
+        );
+        return Ok(state);
+    }
+    state.completed.push((phase.as_str().to_owned(), wave));
+    emit(options, &SyncEvent::StepFinished { phase, wave });
+    if state.phase == OperationPhase::Failed {
+        return finish(engine, cmp, &batches, options, state).await;
+    }
+    Ok(state)
+}
+
+fn fail(state: &mut OperationState, message: String) {
+    if state.phase != OperationPhase::Failed {
+        state.phase = OperationPhase::Failed;
+        state.message = message;
+    }
+}
+
+fn selected(options: &SyncOptions, key: &ResourceKey) -> bool {
+    options.resource_filter.as_ref().is_none_or(|f| f(key))
+}
+
+fn emit(options: &SyncOptions, event: &SyncEvent) {
+    if let Some(sink) = &options.events {
+        sink(event);
+    }
+}
+
+fn record(state: &mut OperationState, options: &SyncOptions, mut result: ResourceResult) {
+    let wrote = matches!(
+        result.action,
+        Action::Created | Action::Configured | Action::Pruned | Action::Deleted
+    ) && !options.dry_run;
+    if wrote {
+        result.order = Some(
+            state
+                .results
+                .iter()
+                .filter_map(|r| r.order)
+                .max()
+                .map_or(0, |o| o + 1),
+        );
+        state.writes += 1;
+    }
+    if result.action == Action::Failed {
+        fail(state, format!("{}: {}", result.key, result.message));
+    }
+    emit(options, &SyncEvent::Resource(result.clone()));
+    state.record(result);
+}
+
+/// The first call of an operation: record the comparison, create the namespace if asked.
+async fn start(engine: &SyncEngine<'_>, cmp: &Comparison, options: &SyncOptions) -> Result<OperationState> {
+    let mut state = OperationState {
+        revision: options.revision.clone(),
+        initial: cmp.statuses.iter().map(|(k, s)| (k.to_string(), *s)).collect(),
+        run_hooks: cmp.is_out_of_sync(),
+        ..OperationState::default()
+    };
+    if options.create_namespace && !options.default_namespace.is_empty() {
+        let gvk = gitops_core::GroupVersionKind::new("", "v1", "Namespace");
+        let key = ResourceKey::new("", "Namespace", None, options.default_namespace.clone());
+        let in_desired = cmp.desired.get(&key).is_some();
+        if !in_desired && engine.applier.get(&gvk, None, &key.name).await?.is_none() {
+            let namespace = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": key.name}});
+            let apply = ApplyOptions::default()
+                .field_manager(options.field_manager.clone())
+                .dry_run(options.dry_run);
+            let (action, message) = match engine.applier.apply(&namespace, &apply).await {
+                Ok(_) => (
+                    Action::Created,
+                    "namespace created (CreateNamespace=true)".to_owned(),
+                ),
+                Err(e) => (Action::Failed, e.to_string()),
+            };
+            let result = ResourceResult {
+                key,
+                version: "v1".into(),
+                status: ResourceStatus::Missing,
+                action,
+                health: None,
+                message,
+                phase: SyncPhase::PreSync,
+                wave: i32::MIN,
+                hook: false,
+                order: None,
+            };
+            record(&mut state, options, result);
+        }
+    }
+    Ok(state)
+}
+
+/// Ends the operation: SyncFail hooks on failure, hook delete policies, final phase.
+async fn finish(
+    engine: &SyncEngine<'_>,
+    cmp: &Comparison,
+    batches: &[Batch],
+    options: &SyncOptions,
+    mut state: OperationState,
+) -> Result<OperationState> {
+    let succeeded = state.phase != OperationPhase::Failed;
+    if !succeeded && state.run_hooks {
+        let mut watch = Vec::new();
+        for batch in batches.iter().filter(|b| b.phase == SyncPhase::SyncFail) {
+            for task in &batch.tasks {
+                let (result, watched, hook) = apply_one(engine, cmp, task, options).await?;
+                watch.extend(watched);
+                state.hooks.extend(hook);
+                let failed = result.action == Action::Failed;
+                let message = result.message.clone();
+                let keep = state.message.clone();
+                record(&mut state, options, result);
+                if failed {
+                    state.message = format!("{keep}; SyncFail hook failed: {message}");
+                }
+            }
+        }
+        if !watch.is_empty() && !options.dry_run {
+            let waited =
+                wait_settled(engine, &watch, options.wave_timeout, options.poll_interval, false).await?;
+            for (key, health, _) in waited.health {
+                if let Some(r) = state.result_mut(&key) {
+                    r.health = health;
+                }
+            }
+        }
+    }
+    let hooks: Vec<(Manifest, ResourceKey)> = state
+        .hooks
+        .iter()
+        .filter_map(|h| cmp.desired.get(&h.desired).map(|m| (m.clone(), h.live.clone())))
+        .collect();
     for key in finish_hooks(engine, &hooks, succeeded, options).await? {
-        if let Some(r) = run.results.get_mut(&key) {
+        if let Some(r) = state.result_mut(&key) {
             r.action = Action::Deleted;
         }
     }
-    finish_report(engine, cmp, run, options).await
+    if succeeded {
+        state.phase = OperationPhase::Succeeded;
+        state.message = format!("successfully synced (all tasks run, {} writes)", state.writes);
+    }
+    emit(
+        options,
+        &SyncEvent::Finished {
+            phase: state.phase,
+            message: state.message.clone(),
+        },
+    );
+    Ok(state)
 }
 
-async fn run_sync_fail_hooks(
-    engine: &SyncEngine<'_>,
-    cmp: &Comparison,
-    batches: &[gitops_core::Batch],
-    options: &SyncOptions,
-    run: &mut Run,
-) -> Result<()> {
-    let mut watch = Vec::new();
-    for batch in batches.iter().filter(|b| b.phase == SyncPhase::SyncFail) {
-        for task in &batch.tasks {
-            let (result, wrote, watched, hook) = apply_one(engine, cmp, task, options).await?;
-            watch.extend(watched);
-            run.hooks.extend(hook);
-            run.record(result, wrote);
-        }
-    }
-    if !watch.is_empty() && !options.dry_run {
-        let waited = wait_settled(engine, &watch, options.wave_timeout, options.poll_interval, false).await?;
-        for (key, health, _) in waited.health {
-            run.set_health(&key, health);
-        }
-    }
-    Ok(())
-}
-
-type Applied = (ResourceResult, bool, Option<Watched>, Option<HookRun>);
+type Applied = (ResourceResult, Option<Watched>, Option<HookRecord>);
 
 async fn apply_one(
     engine: &SyncEngine<'_>,
@@ -184,14 +328,21 @@ async fn apply_one(
     };
     if task.hook.is_some() {
         return Ok(match create_hook(engine, manifest, task.phase, options).await {
-            Ok((run, watched)) => {
-                let result = base(
-                    run.key.clone(),
-                    ResourceStatus::Synced,
-                    Action::Created,
-                    String::new(),
-                );
-                (result, true, Some(watched), Some(run))
+            Ok((live, watched)) => {
+                let message = if options.dry_run {
+                    "created (dry run)".into()
+                } else {
+                    String::new()
+                };
+                let result = base(live.clone(), ResourceStatus::Missing, Action::Created, message);
+                (
+                    result,
+                    Some(watched),
+                    Some(HookRecord {
+                        desired: task.key.clone(),
+                        live,
+                    }),
+                )
             }
             Err(e) => (
                 base(
@@ -200,7 +351,6 @@ async fn apply_one(
                     Action::Failed,
                     e.to_string(),
                 ),
-                false,
                 None,
                 None,
             ),
@@ -216,40 +366,111 @@ async fn apply_one(
         key: task.key.clone(),
         hook: false,
     };
-    if options.apply_out_of_sync_only && status == ResourceStatus::Synced {
+    let resource_options = manifest.sync_options().map_err(Error::Manifest)?;
+    let replace = resource_options.replace.unwrap_or(options.replace);
+    // Replaced objects are always written: a replace's removals are invisible to the diff modes.
+    if options.apply_out_of_sync_only && status == ResourceStatus::Synced && !replace {
         return Ok((
             base(task.key.clone(), status, Action::Unchanged, String::new()),
-            false,
             Some(watched),
             None,
         ));
     }
+    let served = engine.applier.api_resource(manifest.gvk()).await.is_ok();
+    if options.dry_run && !served {
+        // The kind comes from a CRD in this same sync (or SkipDryRunOnMissingResource=true):
+        // a server dry run cannot validate it yet, as gitops-engine skips it.
+        let result = base(
+            task.key.clone(),
+            status,
+            Action::Created,
+            "created (dry run skipped: kind not served yet)".into(),
+        );
+        return Ok((result, None, None));
+    }
     let apply = ApplyOptions::default()
         .field_manager(options.field_manager.clone())
         .force(options.force_conflicts)
-        .dry_run(options.dry_run);
-    Ok(match engine.applier.apply(manifest.as_value(), &apply).await {
-        Ok(_) => {
-            let action = match status {
-                ResourceStatus::Missing => Action::Created,
-                ResourceStatus::Synced => Action::Unchanged,
-                _ => Action::Configured,
-            };
-            let message = if options.dry_run {
-                format!("{action} (dry run)")
+        .dry_run(options.dry_run)
+        .validate(resource_options.is_validate());
+    let write = |object: &serde_json::Value| {
+        let apply = apply.clone();
+        let object = object.clone();
+        async move {
+            if replace {
+                engine.applier.replace(&object, &apply).await
             } else {
+                engine.applier.apply(&object, &apply).await
+            }
+        }
+    };
+    let before = cmp.live_versions.get(&task.key);
+    let action_of = |written: &serde_json::Value| {
+        let after = written
+            .pointer("/metadata/resourceVersion")
+            .and_then(serde_json::Value::as_str);
+        match (status, before) {
+            (ResourceStatus::Missing, _) | (_, None) => Action::Created,
+            _ if options.dry_run && status == ResourceStatus::Synced => Action::Unchanged,
+            _ if options.dry_run => Action::Configured,
+            (_, Some(b)) if after == Some(b.as_str()) => Action::Unchanged,
+            _ => Action::Configured,
+        }
+    };
+    let dry = if options.dry_run { " (dry run)" } else { "" };
+    Ok(match write(manifest.as_value()).await {
+        Ok(written) => {
+            let action = action_of(&written);
+            let message = if dry.is_empty() {
                 String::new()
+            } else {
+                format!("{action}{dry}")
             };
             (
                 base(task.key.clone(), status, action, message),
-                action != Action::Unchanged,
                 Some(watched),
                 None,
             )
         }
+        Err(Error::Invalid { message, .. })
+            if resource_options.force == Some(true) && message.contains("immutable") =>
+        {
+            // Force=true: delete and re-create, as `kubectl replace --force` / `apply --force`.
+            let delete = DeleteOptions::default()
+                .dry_run(options.dry_run)
+                .propagation(Some(options.propagation_policy));
+            let key = &task.key;
+            engine
+                .applier
+                .delete(manifest.gvk(), key.namespace.as_deref(), &key.name, &delete)
+                .await?;
+            wait_gone(
+                engine,
+                std::slice::from_ref(&watched),
+                options.wave_timeout,
+                options.poll_interval,
+            )
+            .await?;
+            match write(manifest.as_value()).await {
+                Ok(_) => (
+                    base(
+                        key.clone(),
+                        status,
+                        Action::Configured,
+                        format!("recreated (Force=true: {message}){dry}"),
+                    ),
+                    Some(watched),
+                    None,
+                ),
+                Err(e) => (
+                    base(key.clone(), status, Action::Failed, e.to_string()),
+                    None,
+                    None,
+                ),
+            }
+        }
         Err(e) => (
             base(task.key.clone(), status, Action::Failed, e.to_string()),
-            false,
             None,
             None,
         ),
@@ -274,22 +495,22 @@ async fn prune_one(
         hook: false,
         order: None,
     };
-    let prune_option = manifest.sync_options().map_or(None, |o| o.prune);
+    let prune_option = manifest.sync_options().ok().and_then(|o| o.prune);
     if prune_option == Some(PruneOption::Disabled) {
         result.message = "ignored (no prune)".into();
-        return Ok(result);
-    }
-    if prune_option == Some(PruneOption::Confirm) {
-        result.message = format!("waiting for pruning confirmation of {}", task.key);
         return Ok(result);
     }
     if !options.prune {
         result.message = "ignored (requires pruning)".into();
         return Ok(result);
     }
-    let delete = DeleteOptions {
-        dry_run: options.dry_run,
-    };
+    if prune_option == Some(PruneOption::Confirm) && !options.prune_confirmed {
+        result.message = format!("waiting for pruning confirmation of {}", task.key);
+        return Ok(result);
+    }
+    let delete = DeleteOptions::default()
+        .dry_run(options.dry_run)
+        .propagation(Some(options.propagation_policy));
     match engine
         .applier
         .delete(
@@ -314,61 +535,4 @@ async fn prune_one(
         }
     }
     Ok(result)
-}
-
-async fn finish_report(
-    engine: &SyncEngine<'_>,
-    cmp: Comparison,
-    mut run: Run,
-    options: &SyncOptions,
-) -> Result<SyncReport> {
-    let sync_status_before = if cmp.is_out_of_sync() {
-        ResourceStatus::OutOfSync
-    } else {
-        ResourceStatus::Synced
-    };
-    let mut objects = Vec::new();
-    for manifest in &cmp.desired {
-        let key = manifest.key();
-        if !run.results.contains_key(&key) {
-            continue;
-        }
-        let live = if options.dry_run {
-            None
-        } else {
-            engine
-                .applier
-                .get(manifest.gvk(), key.namespace.as_deref(), &key.name)
-                .await
-                .unwrap_or(None)
-        };
-        let health = match &live {
-            Some(object) => engine.health.assess(object).map_err(|source| Error::Health {
-                key: key.clone(),
-                source,
-            })?,
-            None => None,
-        };
-        if run.results.get(&key).is_some_and(|r| !r.hook) {
-            run.set_health(&key, health.clone());
-        }
-        objects.push((live.unwrap_or_else(|| manifest.as_value().clone()), health));
-    }
-    let health = (!objects.is_empty() && objects.iter().any(|(_, h)| h.is_some()))
-        .then(|| gitops_health::aggregate(objects.iter().map(|(o, h)| (o, h.clone()))));
-    let (outcome, message) = match run.failure.take() {
-        Some(failure) => (SyncOutcome::Failed, failure),
-        None => (
-            SyncOutcome::Succeeded,
-            format!("successfully synced ({} writes)", run.writes),
-        ),
-    };
-    Ok(SyncReport {
-        resources: run.results.into_values().collect(),
-        sync_status_before,
-        health,
-        outcome,
-        message,
-        writes: run.writes,
-    })
 }

@@ -7,13 +7,6 @@ use gitops_core::{HookDeletePolicy, Manifest, ResourceKey, SyncPhase};
 use super::{SyncEngine, SyncOptions, wait::Watched};
 use crate::{ApplyOptions, DeleteOptions, Error, Result};
 
-/// A hook object created during this operation, for its delete policies at the end.
-#[derive(Debug, Clone)]
-pub(super) struct HookRun {
-    pub(super) manifest: Manifest,
-    pub(super) key: ResourceKey,
-}
-
 /// The live name of a hook: its `metadata.name`, or for `generateName` hooks gitops-engine's
 /// `<generateName><revision[0:7]>-<phase>-<unix seconds>`, lower-cased.
 pub(super) fn hook_name(manifest: &Manifest, phase: SyncPhase, revision: Option<&str>) -> String {
@@ -29,16 +22,16 @@ pub(super) fn hook_name(manifest: &Manifest, phase: SyncPhase, revision: Option<
 }
 
 /// Creates one hook: deletes the previous object of the same name first when the hook's
-/// policies include BeforeHookCreation (the default), then applies it.
+/// policies include BeforeHookCreation (the default), then applies it. Returns the live key.
 pub(super) async fn create_hook(
     engine: &SyncEngine<'_>,
     manifest: &Manifest,
     phase: SyncPhase,
     options: &SyncOptions,
-) -> Result<(HookRun, Watched)> {
+) -> Result<(ResourceKey, Watched)> {
     let name = hook_name(manifest, phase, options.revision.as_deref());
     let mut object = manifest.as_value().clone();
-    object["metadata"]["name"] = serde_json::Value::String(name.clone());
+    object["metadata"]["name"] = serde_json::Value::String(name);
     if let Some(meta) = object
         .get_mut("metadata")
         .and_then(serde_json::Value::as_object_mut)
@@ -48,14 +41,24 @@ pub(super) async fn create_hook(
     let hook = Manifest::from_value(object).map_err(Error::Manifest)?;
     let key = hook.key();
     let policies = manifest.hook_delete_policies().map_err(Error::Manifest)?;
-    let delete = DeleteOptions {
-        dry_run: options.dry_run,
-    };
+    let delete = DeleteOptions::default().dry_run(options.dry_run);
     if policies.contains(HookDeletePolicy::BeforeHookCreation) {
         engine
             .applier
             .delete(hook.gvk(), key.namespace.as_deref(), &key.name, &delete)
             .await?;
+        let watched = Watched {
+            gvk: hook.gvk().clone(),
+            key: key.clone(),
+            hook: true,
+        };
+        if !options.dry_run
+            && let Some(message) =
+                super::wait::wait_gone(engine, &[watched], options.wave_timeout, options.poll_interval)
+                    .await?
+        {
+            return Err(Error::Invalid { key, message });
+        }
     }
     let apply = ApplyOptions::default()
         .field_manager(options.field_manager.clone())
@@ -67,20 +70,15 @@ pub(super) async fn create_hook(
         key: key.clone(),
         hook: true,
     };
-    Ok((
-        HookRun {
-            manifest: manifest.clone(),
-            key,
-        },
-        watched,
-    ))
+    Ok((key, watched))
 }
 
 /// Applies HookSucceeded (operation succeeded) or HookFailed (operation failed) delete
-/// policies; returns the keys deleted.
+/// policies to the hooks `(desired manifest, live key)` created by the operation; returns the
+/// keys deleted.
 pub(super) async fn finish_hooks(
     engine: &SyncEngine<'_>,
-    runs: &[HookRun],
+    runs: &[(Manifest, ResourceKey)],
     succeeded: bool,
     options: &SyncOptions,
 ) -> Result<Vec<ResourceKey>> {
@@ -90,23 +88,16 @@ pub(super) async fn finish_hooks(
         HookDeletePolicy::HookFailed
     };
     let mut deleted = Vec::new();
-    for run in runs {
-        let policies = run.manifest.hook_delete_policies().map_err(Error::Manifest)?;
+    for (manifest, key) in runs {
+        let policies = manifest.hook_delete_policies().map_err(Error::Manifest)?;
         if policies.contains(wanted) {
-            let delete = DeleteOptions {
-                dry_run: options.dry_run,
-            };
+            let delete = DeleteOptions::default().dry_run(options.dry_run);
             if engine
                 .applier
-                .delete(
-                    run.manifest.gvk(),
-                    run.key.namespace.as_deref(),
-                    &run.key.name,
-                    &delete,
-                )
+                .delete(manifest.gvk(), key.namespace.as_deref(), &key.name, &delete)
                 .await?
             {
-                deleted.push(run.key.clone());
+                deleted.push(key.clone());
             }
         }
     }

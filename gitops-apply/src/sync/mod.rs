@@ -16,21 +16,25 @@
 //!    deletes the previous hook object just before a new one is created).
 
 mod compare;
+mod events;
 mod execute;
 mod hooks;
 mod options;
 mod prepare;
 mod report;
+mod state;
 mod wait;
 
 use gitops_core::ManifestSet;
 use gitops_diff::DiffOptions;
 use gitops_health::Registry;
 
-pub use options::SyncOptions;
+pub use events::SyncEvent;
+pub use options::{EventSink, ResourceFilter, RetryPolicy, SyncOptions};
 pub use report::{Action, ResourceResult, ResourceStatus, SyncOutcome, SyncReport};
+pub use state::{OperationPhase, OperationState};
 
-use crate::{Applier, Result};
+use crate::{Applier, Error, Result};
 
 /// The sync engine over one [`Applier`], with the health registry and diff options it uses.
 #[derive(Debug)]
@@ -67,11 +71,26 @@ impl<'a> SyncEngine<'a> {
     /// Compares `desired` with the cluster without changing anything: a report whose actions
     /// are all `Unchanged`/`Skipped` and whose statuses say what a sync would do.
     pub async fn compare(&self, desired: &ManifestSet, options: &SyncOptions) -> Result<SyncReport> {
-        let state = compare::compare(self, desired, options).await?;
-        Ok(state.into_report_without_sync())
+        let cmp = compare::compare(self, desired, options).await?;
+        Ok(cmp.into_report_without_sync())
     }
 
-    /// Runs one sync operation; see the [module docs](self).
+    /// Runs ONE step of an operation, gitops-engine style: the first call (`state: None`)
+    /// compares and starts the operation; each call then runs the next (phase, wave) step and
+    /// returns the new state, until [`OperationState::is_completed`]. The state serializes to
+    /// JSON, so a restarted controller resumes where it stopped.
+    pub async fn step(
+        &self,
+        desired: &ManifestSet,
+        options: &SyncOptions,
+        state: Option<OperationState>,
+    ) -> Result<OperationState> {
+        let cmp = compare::compare(self, desired, options).await?;
+        execute::step(self, &cmp, options, state).await
+    }
+
+    /// Runs one sync operation to its end (the steps are in the crate docs). A failed operation
+    /// is retried per [`SyncOptions::retry`] (the whole operation again, after the backoff).
     ///
     /// # Errors
     /// Errors that stop the operation before anything is written: discovery failures, a kind
@@ -79,9 +98,108 @@ impl<'a> SyncEngine<'a> {
     /// writes and unhealthy waves do not return `Err`: the report says
     /// [`SyncOutcome::Failed`] with a message, as Argo CD's operation state does.
     pub async fn sync(&self, desired: &ManifestSet, options: &SyncOptions) -> Result<SyncReport> {
-        let state = compare::compare(self, desired, options).await?;
-        execute::execute(self, state, options).await
+        let mut attempt = 0;
+        loop {
+            let report = self.resume(desired, options, None).await?;
+            if report.outcome != SyncOutcome::Failed || attempt >= options.retry.limit {
+                return Ok(report);
+            }
+            attempt += 1;
+            let delay = options.retry.delay(attempt);
+            if let Some(sink) = &options.events {
+                sink(&SyncEvent::Retrying { attempt, delay });
+            }
+            tokio::time::sleep(delay).await;
+        }
     }
+
+    /// Continues an operation from `state` (or starts one with `None`) until it completes or
+    /// pauses, and reports it.
+    pub async fn resume(
+        &self,
+        desired: &ManifestSet,
+        options: &SyncOptions,
+        mut state: Option<OperationState>,
+    ) -> Result<SyncReport> {
+        loop {
+            let cmp = compare::compare(self, desired, options).await?;
+            let before = state.as_ref().map(|s| s.completed.len());
+            let next = execute::step(self, &cmp, options, state).await?;
+            let paused = !next.is_completed() && before == Some(next.completed.len());
+            if next.is_completed() || paused {
+                return self.report(&cmp, next, paused, options).await;
+            }
+            state = Some(next);
+        }
+    }
+
+    async fn report(
+        &self,
+        cmp: &compare::Comparison,
+        state: OperationState,
+        paused: bool,
+        options: &SyncOptions,
+    ) -> Result<SyncReport> {
+        let mut resources = state.results.clone();
+        let mut objects = Vec::new();
+        for r in &mut resources {
+            if let Some(status) = state.initial.get(&r.key.to_string()) {
+                r.status = *status;
+            }
+            if r.hook || matches!(r.action, Action::Pruned | Action::Deleted) {
+                continue;
+            }
+            let gvk = cmp.desired.get(&r.key).map(|m| m.gvk().clone());
+            let live = match (&gvk, options.dry_run) {
+                (Some(gvk), false) => self
+                    .applier
+                    .get(gvk, r.key.namespace.as_deref(), &r.key.name)
+                    .await
+                    .unwrap_or(None),
+                _ => None,
+            };
+            if let Some(object) = &live {
+                let health = self.health.assess(object).map_err(|source| Error::Health {
+                    key: r.key.clone(),
+                    source,
+                })?;
+                if r.message.is_empty()
+                    && let Some(h) = &health
+                {
+                    r.message.clone_from(&h.message);
+                }
+                r.health.clone_from(&health);
+                objects.push((object.clone(), health));
+            }
+        }
+        resources.sort_by(|a, b| a.key.cmp(&b.key));
+        let health = objects
+            .iter()
+            .any(|(_, h)| h.is_some())
+            .then(|| gitops_health::aggregate(objects.iter().map(|(o, h)| (o, h.clone()))));
+        let outcome = match state.phase {
+            OperationPhase::Succeeded => SyncOutcome::Succeeded,
+            OperationPhase::Running if paused => SyncOutcome::Paused,
+            OperationPhase::Failed | OperationPhase::Running => SyncOutcome::Failed,
+        };
+        Ok(SyncReport {
+            resources,
+            sync_status_before: if cmp_initially_out_of_sync(&state) {
+                ResourceStatus::OutOfSync
+            } else {
+                ResourceStatus::Synced
+            },
+            health,
+            outcome,
+            message: state.message.clone(),
+            writes: state.writes,
+            operation: state,
+        })
+    }
+}
+
+fn cmp_initially_out_of_sync(state: &OperationState) -> bool {
+    state.initial.values().any(|s| s.is_out_of_sync())
 }
 
 /// Runs one sync of `desired` on `applier` with the default health registry and diff options;

@@ -1,13 +1,77 @@
 //! [`SyncOptions`]: how one sync runs.
 
-use std::time::Duration;
+use std::{fmt, sync::Arc, time::Duration};
 
-use gitops_core::Tracking;
+use gitops_core::{ResourceKey, Tracking, annotations::PropagationPolicy};
+
+use super::events::SyncEvent;
+
+/// Selective sync: only resources for which the filter returns `true` are applied or pruned
+/// (Argo CD's `--resource` selection, gitops-engine's `WithResourcesFilter`).
+pub type ResourceFilter = Arc<dyn Fn(&ResourceKey) -> bool + Send + Sync>;
+
+/// A progress callback, called for every [`SyncEvent`] in order.
+pub type EventSink = Arc<dyn Fn(&SyncEvent) + Send + Sync>;
+
+/// Retry of a failed operation, as Argo CD's `syncPolicy.retry`: up to `limit` more attempts,
+/// waiting `backoff`, then `backoff * factor`, ... capped at `max_backoff`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// Extra attempts after the first failure (0 = no retry).
+    pub limit: u32,
+    /// Wait before the first retry. Argo CD's default: 5 s.
+    pub backoff: Duration,
+    /// Multiplier of the wait after each retry. Argo CD's default: 2.
+    pub factor: f64,
+    /// Longest wait between retries. Argo CD's default: 3 minutes.
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            limit: 0,
+            backoff: Duration::from_secs(5),
+            factor: 2.0,
+            max_backoff: Duration::from_secs(180),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// `limit` retries with Argo CD's default backoff (5 s, factor 2, max 3 min).
+    pub fn with_limit(limit: u32) -> Self {
+        Self {
+            limit,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the backoff parameters.
+    #[must_use]
+    pub fn backoff(mut self, backoff: Duration, factor: f64, max_backoff: Duration) -> Self {
+        self.backoff = backoff;
+        self.factor = factor;
+        self.max_backoff = max_backoff;
+        self
+    }
+
+    /// The wait before retry number `attempt` (1-based).
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let exp = self
+            .factor
+            .max(1.0)
+            .powi(attempt.saturating_sub(1).min(64) as i32);
+        let secs = (self.backoff.as_secs_f64() * exp).min(self.max_backoff.as_secs_f64());
+        Duration::from_secs_f64(secs.max(0.0))
+    }
+}
 
 /// Options of one [`sync`](crate::sync()) operation. Defaults follow Argo CD: server-side apply
 /// with field manager `gitops-rs` and forced conflicts, label tracking with `app.kubernetes.io/instance`, no prune
 /// unless asked, a 5-minute health timeout.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 #[allow(clippy::struct_excessive_bools)] // independent switches, as Argo CD's sync options
 pub struct SyncOptions {
@@ -44,6 +108,51 @@ pub struct SyncOptions {
     /// Git revision being synced; its first 7 characters go into generated hook names, as
     /// gitops-engine's `<generateName><rev[0:7]>-<phase>-<unix time>`.
     pub revision: Option<String>,
+    /// Application-level `PruneLast=true`: every prune runs after the last wave.
+    pub prune_last: bool,
+    /// Prunes of objects annotated `Prune=confirm` may proceed (Argo CD's prune confirmation).
+    /// Without it the operation pauses: it ends Running with "waiting for pruning confirmation".
+    pub prune_confirmed: bool,
+    /// Deletion propagation of prunes. Default Foreground, as gitops-engine.
+    pub propagation_policy: PropagationPolicy,
+    /// Create [`SyncOptions::default_namespace`] when it does not exist (Argo CD's
+    /// `CreateNamespace=true`), before anything else.
+    pub create_namespace: bool,
+    /// Application-level `Replace=true`: replace (PUT, create when absent) instead of apply.
+    pub replace: bool,
+    /// Selective sync filter; `None` syncs everything.
+    pub resource_filter: Option<ResourceFilter>,
+    /// Progress callback; `None` reports nothing while running.
+    pub events: Option<EventSink>,
+    /// Retry of a failed operation. Default: no retry.
+    pub retry: RetryPolicy,
+}
+
+impl fmt::Debug for SyncOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SyncOptions")
+            .field("app", &self.app)
+            .field("tracking", &self.tracking)
+            .field("field_manager", &self.field_manager)
+            .field("default_namespace", &self.default_namespace)
+            .field("prune", &self.prune)
+            .field("force_conflicts", &self.force_conflicts)
+            .field("dry_run", &self.dry_run)
+            .field("apply_out_of_sync_only", &self.apply_out_of_sync_only)
+            .field("wave_timeout", &self.wave_timeout)
+            .field("poll_interval", &self.poll_interval)
+            .field("wait_for_final_health", &self.wait_for_final_health)
+            .field("revision", &self.revision)
+            .field("prune_last", &self.prune_last)
+            .field("prune_confirmed", &self.prune_confirmed)
+            .field("propagation_policy", &self.propagation_policy)
+            .field("create_namespace", &self.create_namespace)
+            .field("replace", &self.replace)
+            .field("resource_filter", &self.resource_filter.as_ref().map(|_| "<fn>"))
+            .field("events", &self.events.as_ref().map(|_| "<fn>"))
+            .field("retry", &self.retry)
+            .finish()
+    }
 }
 
 impl SyncOptions {
@@ -62,6 +171,14 @@ impl SyncOptions {
             poll_interval: Duration::from_millis(250),
             wait_for_final_health: true,
             revision: None,
+            prune_last: false,
+            prune_confirmed: false,
+            propagation_policy: PropagationPolicy::default(),
+            create_namespace: false,
+            replace: false,
+            resource_filter: None,
+            events: None,
+            retry: RetryPolicy::default(),
         }
     }
 
@@ -132,6 +249,62 @@ impl SyncOptions {
     #[must_use]
     pub fn revision(mut self, revision: impl Into<String>) -> Self {
         self.revision = Some(revision.into());
+        self
+    }
+
+    /// Sets [`SyncOptions::prune_last`].
+    #[must_use]
+    pub fn prune_last(mut self, on: bool) -> Self {
+        self.prune_last = on;
+        self
+    }
+
+    /// Sets [`SyncOptions::prune_confirmed`].
+    #[must_use]
+    pub fn prune_confirmed(mut self, on: bool) -> Self {
+        self.prune_confirmed = on;
+        self
+    }
+
+    /// Sets [`SyncOptions::propagation_policy`].
+    #[must_use]
+    pub fn propagation_policy(mut self, policy: PropagationPolicy) -> Self {
+        self.propagation_policy = policy;
+        self
+    }
+
+    /// Sets [`SyncOptions::create_namespace`].
+    #[must_use]
+    pub fn create_namespace(mut self, on: bool) -> Self {
+        self.create_namespace = on;
+        self
+    }
+
+    /// Sets [`SyncOptions::replace`].
+    #[must_use]
+    pub fn replace(mut self, on: bool) -> Self {
+        self.replace = on;
+        self
+    }
+
+    /// Sets [`SyncOptions::resource_filter`].
+    #[must_use]
+    pub fn resource_filter(mut self, filter: impl Fn(&ResourceKey) -> bool + Send + Sync + 'static) -> Self {
+        self.resource_filter = Some(Arc::new(filter));
+        self
+    }
+
+    /// Sets [`SyncOptions::events`].
+    #[must_use]
+    pub fn events(mut self, sink: impl Fn(&SyncEvent) + Send + Sync + 'static) -> Self {
+        self.events = Some(Arc::new(sink));
+        self
+    }
+
+    /// Sets [`SyncOptions::retry`].
+    #[must_use]
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
         self
     }
 

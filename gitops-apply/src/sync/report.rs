@@ -4,9 +4,10 @@ use std::fmt;
 
 use gitops_core::{ResourceKey, SyncPhase};
 use gitops_health::{Health, HealthStatus};
+use serde::{Deserialize, Serialize};
 
 /// Comparison status of one resource, as Argo CD shows it before a sync.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum ResourceStatus {
     /// Live equals desired (after normalization).
@@ -43,7 +44,8 @@ impl fmt::Display for ResourceStatus {
 }
 
 /// What the sync did to one resource (Flux's action vocabulary).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Action {
     /// The object did not exist and was created.
@@ -86,10 +88,11 @@ impl fmt::Display for Action {
 }
 
 /// The result of a sync for one resource.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResourceResult {
     /// The object.
+    #[serde(with = "super::state::key_text")]
     pub key: ResourceKey,
     /// API version of the desired (or live, for prunes) object.
     pub version: String,
@@ -102,6 +105,7 @@ pub struct ResourceResult {
     /// Human-readable detail (errors, skip reasons, health message).
     pub message: String,
     /// Sync phase the resource ran in.
+    #[serde(with = "super::state::phase_text")]
     pub phase: SyncPhase,
     /// Sync wave the resource ran in.
     pub wave: i32,
@@ -112,13 +116,16 @@ pub struct ResourceResult {
 }
 
 /// Overall outcome of a sync operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum SyncOutcome {
     /// Every step succeeded and every wave became healthy.
     Succeeded,
     /// A write failed, a wave became Degraded, or a wave timed out; see the message.
     Failed,
+    /// The operation paused before completion (a `Prune=confirm` object awaits confirmation);
+    /// resume it with [`SyncEngine::resume`](crate::SyncEngine::resume) and the report's state.
+    Paused,
 }
 
 /// The report of one [`sync`](crate::sync()).
@@ -138,6 +145,8 @@ pub struct SyncReport {
     pub message: String,
     /// Number of writes (applies, deletes) made.
     pub writes: usize,
+    /// The operation state at the end, serializable, for resuming a paused operation.
+    pub operation: super::state::OperationState,
 }
 
 impl SyncReport {

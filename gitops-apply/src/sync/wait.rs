@@ -82,3 +82,37 @@ pub(super) async fn wait_settled(
         tokio::time::sleep(poll).await;
     }
 }
+
+/// Polls until every object in `gone` is absent (pruned objects, objects deleted for
+/// re-creation). Returns a failure message when some are still there after `timeout`.
+pub(super) async fn wait_gone(
+    engine: &SyncEngine<'_>,
+    gone: &[Watched],
+    timeout: std::time::Duration,
+    poll: std::time::Duration,
+) -> Result<Option<String>> {
+    let start = Instant::now();
+    loop {
+        let mut remaining = Vec::new();
+        for w in gone {
+            if engine
+                .applier
+                .get(&w.gvk, w.key.namespace.as_deref(), &w.key.name)
+                .await?
+                .is_some()
+            {
+                remaining.push(w.key.to_string());
+            }
+        }
+        if remaining.is_empty() {
+            return Ok(None);
+        }
+        if start.elapsed() >= timeout {
+            return Ok(Some(format!(
+                "timed out after {timeout:?} waiting for deletion of {}",
+                remaining.join(", ")
+            )));
+        }
+        tokio::time::sleep(poll).await;
+    }
+}

@@ -1,0 +1,102 @@
+//! Helpers: manifests from YAML, fixture directories, event recording.
+
+use std::sync::{Arc, Mutex};
+
+use gitops_apply::{Applier, SyncEvent, SyncOptions};
+use gitops_core::{GroupVersionKind, ManifestSet, load_bytes};
+use serde_json::Value;
+
+/// A manifest set from YAML text.
+pub(crate) fn set(yaml: &str) -> ManifestSet {
+    ManifestSet::from_manifests(load_bytes(yaml.as_bytes(), "test.yaml").unwrap()).unwrap()
+}
+
+/// A directory of argocd-example-apps at HEAD, read with the git CLI from the fixture bundle;
+/// `None` (skipped) when ../shared is absent.
+pub(crate) fn example_app(path: &str) -> Option<ManifestSet> {
+    let repo = gitops_testkit::clone_bundle("argocd-example-apps")?;
+    let listing = std::process::Command::new("git")
+        .arg("-C")
+        .arg(repo.path())
+        .args(["ls-tree", "-r", "--name-only", "HEAD", path])
+        .output()
+        .unwrap();
+    let mut manifests = Vec::new();
+    for file in String::from_utf8(listing.stdout).unwrap().lines().filter(|f| {
+        std::path::Path::new(f)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml"))
+    }) {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(repo.path())
+            .args(["show", &format!("HEAD:{file}")])
+            .output()
+            .unwrap();
+        manifests.extend(load_bytes(&out.stdout, file).unwrap());
+    }
+    Some(ManifestSet::from_manifests(manifests).unwrap())
+}
+
+/// The kustomize output of an argocd-example-apps directory, from ../shared/fixtures/rendered.
+pub(crate) fn rendered(name: &str) -> Option<ManifestSet> {
+    let shared = gitops_testkit::shared_dir()?;
+    let bytes = std::fs::read(
+        shared
+            .join("fixtures/rendered/argocd-example-apps")
+            .join(format!("{name}.yaml")),
+    )
+    .ok()?;
+    Some(ManifestSet::from_manifests(load_bytes(&bytes, name).unwrap()).unwrap())
+}
+
+/// Sync options tuned for tests: short polls and timeouts, prune on.
+pub(crate) fn options(app: &str) -> SyncOptions {
+    SyncOptions::new(app)
+        .prune(true)
+        .poll_interval(std::time::Duration::from_millis(20))
+        .wave_timeout(std::time::Duration::from_secs(20))
+}
+
+/// Records every event of a sync.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Recorder(pub(crate) Arc<Mutex<Vec<SyncEvent>>>);
+
+impl Recorder {
+    /// Options that report into this recorder.
+    pub(crate) fn attach(&self, options: SyncOptions) -> SyncOptions {
+        let events = Arc::clone(&self.0);
+        options.events(move |e| events.lock().unwrap().push(e.clone()))
+    }
+
+    /// The events so far.
+    pub(crate) fn events(&self) -> Vec<SyncEvent> {
+        self.0.lock().unwrap().clone()
+    }
+
+    /// `kind/name` of every resource event, in order.
+    pub(crate) fn resource_order(&self) -> Vec<String> {
+        self.events()
+            .iter()
+            .filter_map(|e| match e {
+                SyncEvent::Resource(r) => Some(format!("{}/{}", r.key.kind, r.key.name)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// A live object, if present.
+pub(crate) async fn live(
+    applier: &dyn Applier,
+    group: &str,
+    version: &str,
+    kind: &str,
+    ns: Option<&str>,
+    name: &str,
+) -> Option<Value> {
+    applier
+        .get(&GroupVersionKind::new(group, version, kind), ns, name)
+        .await
+        .unwrap()
+}
