@@ -7,17 +7,20 @@
 //! ```sh
 //! cargo run --release --example reconcile
 //! cargo run --release --example reconcile -- --repo https://github.com/argoproj/argocd-example-apps --path guestbook --once
+//! cargo run --release --example reconcile -- --emulator --once --output json
+//! cargo run --release --example reconcile -- --kubeconfig ~/.kube/config --context kind-dev --server-side-diff
 //! ```
 
 use std::{path::PathBuf, time::Duration};
 
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
-use gitops_apply::{InMemoryCluster, InMemoryOptions};
+use gitops_apply::{Applier, InMemoryCluster, InMemoryOptions, KubeApplier};
 use gitops_examples::{
     reconcile::{ReconcileConfig, Reconciler},
     sample::create_sample_repo,
 };
+use gitops_testkit::emulator::{Emulator, EmulatorOptions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Output {
@@ -69,9 +72,26 @@ struct Args {
     /// Directory for the bare Git caches. Default: a temporary directory.
     #[arg(long)]
     cache_dir: Option<PathBuf>,
-    /// Seconds before simulated workloads of the in-memory cluster become ready.
+    /// Time before simulated workloads (in-memory cluster or emulator) become ready.
     #[arg(long, value_parser = humantime::parse_duration, default_value = "1s")]
     ready_after: Duration,
+    /// Sync into the cluster of this kubeconfig (a real cluster, or a running kube-emulator)
+    /// instead of the in-memory cluster.
+    #[arg(long, conflicts_with = "emulator")]
+    kubeconfig: Option<PathBuf>,
+    /// Context of --kubeconfig (default: its current context).
+    #[arg(long, requires = "kubeconfig")]
+    context: Option<String>,
+    /// Start the in-process Kubernetes API server emulator and sync into it over HTTP; prints a
+    /// kubeconfig path for kubectl.
+    #[arg(long)]
+    emulator: bool,
+    /// Compare with the cluster's server-side apply dry run (Argo CD's server-side diff).
+    #[arg(long)]
+    server_side_diff: bool,
+    /// Retries of a failed sync operation, with backoff 1 s, factor 2, max 30 s.
+    #[arg(long, default_value_t = 0)]
+    retry_limit: u32,
 }
 
 #[tokio::main]
@@ -111,11 +131,33 @@ async fn run(args: Args) -> anyhow::Result<()> {
     config.prune = !args.no_prune;
     config.self_heal = !args.no_self_heal;
     config.dry_run = args.dry_run;
+    config.server_side_diff = args.server_side_diff;
+    config.retry_limit = args.retry_limit;
     if let Some(app) = &args.app {
         config = config.app(app.clone());
     }
-    let cluster = InMemoryCluster::with_options(InMemoryOptions::default().ready_after(args.ready_after));
-    let mut reconciler = Reconciler::new(&cluster, config)?;
+    // Keeps the emulator (and its kubeconfig file) alive for the whole run.
+    let mut _emulator = None;
+    let cluster: Box<dyn Applier> = if let Some(path) = &args.kubeconfig {
+        Box::new(KubeApplier::from_kubeconfig(path, args.context.as_deref()).await?)
+    } else if args.emulator {
+        let emulator = Emulator::start(EmulatorOptions::default().ready_after(args.ready_after))?;
+        let kubeconfig = temp.path().join("emulator.kubeconfig");
+        emulator.write_kubeconfig(&kubeconfig)?;
+        eprintln!(
+            "API server emulator at {}; try: kubectl --kubeconfig {} get all -A",
+            emulator.url(),
+            kubeconfig.display()
+        );
+        let applier = KubeApplier::from_config(emulator.kube_config())?;
+        _emulator = Some(emulator);
+        Box::new(applier)
+    } else {
+        Box::new(InMemoryCluster::with_options(
+            InMemoryOptions::default().ready_after(args.ready_after),
+        ))
+    };
+    let mut reconciler = Reconciler::new(cluster.as_ref(), config)?;
     let max = if args.once { Some(1) } else { args.max_iterations };
     let mut iteration = 0u64;
     loop {

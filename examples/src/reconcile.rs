@@ -10,6 +10,7 @@ use serde::Serialize;
 /// What to reconcile and how.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
+#[allow(clippy::struct_excessive_bools)] // independent switches, as the CLI flags
 pub struct ReconcileConfig {
     /// Repository: local path, `file://` or `https://` URL.
     pub repo: String,
@@ -29,6 +30,10 @@ pub struct ReconcileConfig {
     pub self_heal: bool,
     /// Change nothing; report what a sync would do.
     pub dry_run: bool,
+    /// Compare with the cluster's server-side apply dry run (Argo CD's server-side diff).
+    pub server_side_diff: bool,
+    /// Retries of a failed sync operation (Argo CD's `syncPolicy.retry.limit`).
+    pub retry_limit: u32,
 }
 
 impl ReconcileConfig {
@@ -51,6 +56,8 @@ impl ReconcileConfig {
             prune: true,
             self_heal: true,
             dry_run: false,
+            server_side_diff: false,
+            retry_limit: 0,
         }
     }
 
@@ -260,6 +267,14 @@ impl<'a> Reconciler<'a> {
             .default_namespace(self.config.namespace.clone())
             .prune(self.config.prune)
             .dry_run(self.config.dry_run)
+            .server_side_diff(self.config.server_side_diff)
+            .retry(
+                gitops_apply::RetryPolicy::with_limit(self.config.retry_limit).backoff(
+                    std::time::Duration::from_secs(1),
+                    2.0,
+                    std::time::Duration::from_secs(30),
+                ),
+            )
             .revision(snapshot.revision.clone());
         let compared = self.engine.compare(&snapshot.manifests, &options).await?;
         let new_revision = self.last_synced.as_deref() != Some(snapshot.revision.as_str());

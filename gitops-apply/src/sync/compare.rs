@@ -99,15 +99,27 @@ pub(super) async fn compare(
                     if let Some(rv) = live.pointer("/metadata/resourceVersion").and_then(Value::as_str) {
                         live_versions.insert(key.clone(), rv.to_owned());
                     }
-                    let special = diff_options_for(engine, &live, options);
-                    let diff_options = special.as_ref().unwrap_or(&engine.diff);
-                    let diff =
-                        gitops_diff::diff(manifest.as_value(), &live, diff_options).map_err(|source| {
-                            Error::Diff {
-                                key: key.clone(),
-                                source,
-                            }
-                        })?;
+                    let diff = if options.server_side_diff {
+                        // Argo CD's server-side diff: the server predicts the live object.
+                        let dry_run = crate::ApplyOptions::default()
+                            .field_manager(options.field_manager.clone())
+                            .force(options.force_conflicts)
+                            .dry_run(true);
+                        let predicted = engine.applier.apply(manifest.as_value(), &dry_run).await?;
+                        let diff_options = engine.diff.clone().with_manager(options.field_manager.clone());
+                        gitops_diff::diff_server_side(manifest.as_value(), &live, &predicted, &diff_options)
+                    } else {
+                        let special = diff_options_for(engine, &live, options);
+                        gitops_diff::diff(
+                            manifest.as_value(),
+                            &live,
+                            special.as_ref().unwrap_or(&engine.diff),
+                        )
+                    }
+                    .map_err(|source| Error::Diff {
+                        key: key.clone(),
+                        source,
+                    })?;
                     if diff.modified {
                         ResourceStatus::OutOfSync
                     } else {

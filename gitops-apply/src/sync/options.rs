@@ -126,6 +126,10 @@ pub struct SyncOptions {
     pub events: Option<EventSink>,
     /// Retry of a failed operation. Default: no retry.
     pub retry: RetryPolicy,
+    /// Compare with the backend's server-side apply dry run (the predicted live object) instead
+    /// of an offline prediction: Argo CD's `ServerSideDiff=true`. Costs one dry-run request per
+    /// live object. Default `false`.
+    pub server_side_diff: bool,
 }
 
 impl fmt::Debug for SyncOptions {
@@ -151,6 +155,7 @@ impl fmt::Debug for SyncOptions {
             .field("resource_filter", &self.resource_filter.as_ref().map(|_| "<fn>"))
             .field("events", &self.events.as_ref().map(|_| "<fn>"))
             .field("retry", &self.retry)
+            .field("server_side_diff", &self.server_side_diff)
             .finish()
     }
 }
@@ -179,6 +184,7 @@ impl SyncOptions {
             resource_filter: None,
             events: None,
             retry: RetryPolicy::default(),
+            server_side_diff: false,
         }
     }
 
@@ -298,6 +304,13 @@ impl SyncOptions {
     #[must_use]
     pub fn events(mut self, sink: impl Fn(&SyncEvent) + Send + Sync + 'static) -> Self {
         self.events = Some(Arc::new(sink));
+        self
+    }
+
+    /// Sets [`SyncOptions::server_side_diff`].
+    #[must_use]
+    pub fn server_side_diff(mut self, on: bool) -> Self {
+        self.server_side_diff = on;
         self
     }
 

@@ -37,6 +37,7 @@ on_memory!(
     selective_sync_and_create_namespace,
     replace_option,
     degraded_wave_fails_the_operation,
+    server_side_diff_sees_drift_and_no_false_drift,
 );
 
 #[tokio::test]

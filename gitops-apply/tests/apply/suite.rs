@@ -498,3 +498,30 @@ metadata: {name: later, namespace: default, annotations: {argocd.argoproj.io/syn
         "wave 1 never ran"
     );
 }
+
+pub(crate) async fn server_side_diff_sees_drift_and_no_false_drift(applier: &dyn Applier) {
+    let opts = options("ssd").server_side_diff(true);
+    let report = sync(applier, &set(WAVES), &opts).await.unwrap();
+    assert_eq!(report.outcome, SyncOutcome::Succeeded, "{}", report.message);
+    let engine = SyncEngine::new(applier);
+    let compared = engine.compare(&set(WAVES), &opts).await.unwrap();
+    assert!(
+        compared.resources.iter().all(|r| r.status.as_str() == "Synced"),
+        "{:?}",
+        compared.resources
+    );
+    let drift = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "first", "namespace": "default"},
+        "data": {"a": "changed"}});
+    applier
+        .apply(
+            &drift,
+            &ApplyOptions::default().field_manager("kubectl-edit").force(true),
+        )
+        .await
+        .unwrap();
+    let compared = engine.compare(&set(WAVES), &opts).await.unwrap();
+    let first = compared
+        .resource(&ResourceKey::new("", "ConfigMap", Some("default"), "first"))
+        .unwrap();
+    assert_eq!(first.status.as_str(), "OutOfSync");
+}
