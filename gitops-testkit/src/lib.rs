@@ -10,7 +10,7 @@
 //! - `emulator` (feature `emulator`): an in-process Kubernetes API server emulator over real
 //!   HTTP, for `kube::Client` and `kubectl`, with server-side apply, watches, simulated
 //!   controllers and fault injection; also the `kube-emulator` binary
-//!   (`cargo run -p gitops-testkit --features emulator --bin kube-emulator -- --port 6443
+//!   (`cargo run -p gitops-testkit --bin kube-emulator -- --port 6443
 //!   --kubeconfig-out FILE`).
 //!
 //! The crate does not talk to real clusters, and the emulator is not a conformance-tested API
@@ -22,9 +22,10 @@
 //! ```
 //!
 //! ## Feature flags
-//! - `emulator` (off by default): the API server emulator and the `kube-emulator` binary. It
+//! - `emulator` (on by default): the API server emulator and the `kube-emulator` binary. It
 //!   pulls tokio, axum/hyper, rustls, kube and gitops-apply, which the pure crates' tests must not
-//!   compile, hence off by default.
+//!   compile: the workspace dependency entry turns default features off, and the crates that
+//!   want the emulator (gitops-apply's tests, the examples, the benches) ask for it by name.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

@@ -1,7 +1,7 @@
 //! `kube-emulator`: runs the gitops-testkit Kubernetes API server emulator standalone.
 //!
 //! ```text
-//! cargo run -p gitops-testkit --features emulator --bin kube-emulator -- --port 6443 --kubeconfig-out /tmp/kubeconfig
+//! cargo run -p gitops-testkit --bin kube-emulator -- --port 6443 --kubeconfig-out /tmp/kubeconfig
 //! kubectl --kubeconfig /tmp/kubeconfig get namespaces
 //! ```
 
