@@ -418,7 +418,27 @@ async fn apply_one(
         }
     };
     let dry = if options.dry_run { " (dry run)" } else { "" };
-    Ok(match write(manifest.as_value()).await {
+    let mut object = manifest.as_value().clone();
+    if options.respect_ignore_differences && !engine.diff.ignore.is_empty() {
+        let key = &task.key;
+        if let Some(live) = engine
+            .applier
+            .get(manifest.gvk(), key.namespace.as_deref(), &key.name)
+            .await?
+        {
+            gitops_diff::respect_ignore_differences(
+                &mut object,
+                &live,
+                &engine.diff.ignore,
+                engine.diff.jq_timeout,
+            )
+            .map_err(|source| Error::Diff {
+                key: key.clone(),
+                source,
+            })?;
+        }
+    }
+    Ok(match write(&object).await {
         Ok(written) => {
             let action = action_of(&written);
             let message = if dry.is_empty() {
@@ -451,7 +471,7 @@ async fn apply_one(
                 options.poll_interval,
             )
             .await?;
-            match write(manifest.as_value()).await {
+            match write(&object).await {
                 Ok(_) => (
                     base(
                         key.clone(),
@@ -535,4 +555,23 @@ async fn prune_one(
         }
     }
     Ok(result)
+}
+
+/// Ends a running operation as Failed with `message` (e.g. the sync timeout): SyncFail hooks
+/// run and HookFailed policies apply, as for any failure.
+pub(super) async fn abort(
+    engine: &SyncEngine<'_>,
+    cmp: &Comparison,
+    options: &SyncOptions,
+    mut state: OperationState,
+    message: String,
+) -> Result<OperationState> {
+    let plan = plan_with(
+        &cmp.desired,
+        cmp.prune.iter(),
+        &PlanOptions::default().prune_last(options.prune_last),
+    )
+    .map_err(Error::Manifest)?;
+    fail(&mut state, message);
+    finish(engine, cmp, &plan.into_batches(), options, state).await
 }

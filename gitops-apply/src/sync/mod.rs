@@ -121,10 +121,22 @@ impl<'a> SyncEngine<'a> {
         options: &SyncOptions,
         mut state: Option<OperationState>,
     ) -> Result<SyncReport> {
+        let started = std::time::Instant::now();
         loop {
             let cmp = compare::compare(self, desired, options).await?;
             let before = state.as_ref().map(|s| s.completed.len());
-            let next = execute::step(self, &cmp, options, state).await?;
+            let mut step_options = options.clone();
+            if let Some(limit) = options.sync_timeout {
+                let remaining = limit.saturating_sub(started.elapsed());
+                if remaining.is_zero() && state.as_ref().is_some_and(|s| !s.is_completed()) {
+                    let message = format!("sync timed out after {limit:?}");
+                    let ended =
+                        execute::abort(self, &cmp, options, state.unwrap_or_default(), message).await?;
+                    return self.report(&cmp, ended, false, options).await;
+                }
+                step_options.wave_timeout = step_options.wave_timeout.min(remaining);
+            }
+            let next = execute::step(self, &cmp, &step_options, state).await?;
             let paused = !next.is_completed() && before == Some(next.completed.len());
             if next.is_completed() || paused {
                 return self.report(&cmp, next, paused, options).await;

@@ -130,6 +130,14 @@ pub struct SyncOptions {
     /// of an offline prediction: Argo CD's `ServerSideDiff=true`. Costs one dry-run request per
     /// live object. Default `false`.
     pub server_side_diff: bool,
+    /// Argo CD's `RespectIgnoreDifferences=true`: before a write, fields matched by the diff
+    /// options' ignore rules take their live values, so a sync does not undo what the ignore
+    /// rules let other actors own (e.g. replicas set by an autoscaler). Costs one read per write.
+    pub respect_ignore_differences: bool,
+    /// Longest time for the whole operation (Argo CD's `controller.sync.timeout.seconds`);
+    /// `None` bounds only each wave by [`SyncOptions::wave_timeout`]. A timed-out operation fails
+    /// ("sync timed out"), runs its SyncFail hooks and applies HookFailed policies.
+    pub sync_timeout: Option<Duration>,
 }
 
 impl fmt::Debug for SyncOptions {
@@ -156,6 +164,8 @@ impl fmt::Debug for SyncOptions {
             .field("events", &self.events.as_ref().map(|_| "<fn>"))
             .field("retry", &self.retry)
             .field("server_side_diff", &self.server_side_diff)
+            .field("respect_ignore_differences", &self.respect_ignore_differences)
+            .field("sync_timeout", &self.sync_timeout)
             .finish()
     }
 }
@@ -185,6 +195,8 @@ impl SyncOptions {
             events: None,
             retry: RetryPolicy::default(),
             server_side_diff: false,
+            respect_ignore_differences: false,
+            sync_timeout: None,
         }
     }
 
@@ -311,6 +323,20 @@ impl SyncOptions {
     #[must_use]
     pub fn server_side_diff(mut self, on: bool) -> Self {
         self.server_side_diff = on;
+        self
+    }
+
+    /// Sets [`SyncOptions::respect_ignore_differences`].
+    #[must_use]
+    pub fn respect_ignore_differences(mut self, on: bool) -> Self {
+        self.respect_ignore_differences = on;
+        self
+    }
+
+    /// Sets [`SyncOptions::sync_timeout`].
+    #[must_use]
+    pub fn sync_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.sync_timeout = timeout;
         self
     }
 

@@ -51,6 +51,8 @@ on_emulator!(
     replace_option,
     degraded_wave_fails_the_operation,
     server_side_diff_sees_drift_and_no_false_drift,
+    respect_ignore_differences_keeps_live_values,
+    sync_timeout_fails_the_operation,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

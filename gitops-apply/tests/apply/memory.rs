@@ -38,6 +38,8 @@ on_memory!(
     replace_option,
     degraded_wave_fails_the_operation,
     server_side_diff_sees_drift_and_no_false_drift,
+    respect_ignore_differences_keeps_live_values,
+    sync_timeout_fails_the_operation,
 );
 
 #[tokio::test]

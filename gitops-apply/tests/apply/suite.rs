@@ -525,3 +525,66 @@ pub(crate) async fn server_side_diff_sees_drift_and_no_false_drift(applier: &dyn
         .unwrap();
     assert_eq!(first.status.as_str(), "OutOfSync");
 }
+
+pub(crate) async fn respect_ignore_differences_keeps_live_values(applier: &dyn Applier) {
+    let rule = gitops_diff::IgnoreRule::new("apps", "Deployment").with_pointer("/spec/replicas");
+    let engine =
+        SyncEngine::new(applier).with_diff_options(gitops_diff::DiffOptions::default().with_ignore(rule));
+    let opts = options("respect").respect_ignore_differences(true);
+    assert_eq!(
+        engine.sync(&set(WAVES), &opts).await.unwrap().outcome,
+        SyncOutcome::Succeeded
+    );
+    // An autoscaler takes over replicas; Git still says 2 and also changes the image.
+    let scaled = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api", "namespace": "default"},
+        "spec": {"replicas": 5}});
+    applier
+        .apply(&scaled, &ApplyOptions::default().field_manager("hpa").force(true))
+        .await
+        .unwrap();
+    let changed = WAVES.replace("nginx:1.27", "nginx:1.28");
+    let report = engine.sync(&set(&changed), &opts).await.unwrap();
+    assert_eq!(report.outcome, SyncOutcome::Succeeded, "{}", report.message);
+    let deployment = live(applier, "apps", "v1", "Deployment", Some("default"), "api")
+        .await
+        .unwrap();
+    assert_eq!(
+        deployment["spec"]["replicas"], 5,
+        "the ignored field keeps its live value"
+    );
+    assert_eq!(
+        deployment["spec"]["template"]["spec"]["containers"][0]["image"],
+        "nginx:1.28"
+    );
+}
+
+pub(crate) async fn sync_timeout_fails_the_operation(applier: &dyn Applier) {
+    let yaml = r"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: slow, namespace: default, annotations: {gitops.rs/simulate: never-ready}}
+spec:
+  selector: {matchLabels: {app: slow}}
+  template:
+    metadata: {labels: {app: slow}}
+    spec: {containers: [{name: s, image: 'slow:1'}]}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: after-slow, namespace: default, annotations: {argocd.argoproj.io/sync-wave: '1'}}
+";
+    let opts = options("timeout").sync_timeout(Some(std::time::Duration::from_millis(500)));
+    let started = std::time::Instant::now();
+    let report = sync(applier, &set(yaml), &opts).await.unwrap();
+    assert_eq!(report.outcome, SyncOutcome::Failed);
+    assert!(report.message.contains("timed out"), "{}", report.message);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "bounded by the sync timeout"
+    );
+    assert!(
+        live(applier, "", "v1", "ConfigMap", Some("default"), "after-slow")
+            .await
+            .is_none()
+    );
+}
