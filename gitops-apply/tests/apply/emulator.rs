@@ -95,3 +95,41 @@ async fn sock_shop_converges_under_injected_faults() {
         again.resources
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn steady_state_sync_with_the_watch_cache_lists_and_writes_nothing() {
+    let emulator = emulator();
+    let applier = applier(&emulator);
+    let desired = crate::support::set(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: steady, namespace: default}\ndata: {a: '1'}\n---\n\
+         apiVersion: v1\nkind: Service\nmetadata: {name: steady, namespace: default}\nspec: {ports: [{port: 80}]}\n",
+    );
+    let kinds: Vec<_> = gitops_apply::Applier::api_resources(&applier)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.gvk)
+        .collect();
+    applier.watch(&kinds, None).await.unwrap();
+    assert!(
+        applier.wait_synced(&kinds, Duration::from_secs(20)).await,
+        "every watched kind synced"
+    );
+    let first = sync(&applier, &desired, &options("steady")).await.unwrap();
+    assert_eq!(first.outcome, SyncOutcome::Succeeded, "{}", first.message);
+    let before = applier.request_counts();
+    let again = sync(&applier, &desired, &options("steady")).await.unwrap();
+    let after = applier.request_counts();
+    assert_eq!(again.writes, 0);
+    assert!(
+        again.resources.iter().all(|r| r.action.as_str() == "unchanged"),
+        "{:?}",
+        again.resources
+    );
+    assert_eq!(after.lists, before.lists, "lists are answered by the watch cache");
+    assert_eq!(after.gets, before.gets, "gets are answered by the watch cache");
+    assert_eq!(
+        after.applies, before.applies,
+        "nothing is applied in a steady state"
+    );
+}
