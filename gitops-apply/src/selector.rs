@@ -78,13 +78,25 @@ impl LabelSelector {
 
     /// Whether `labels` satisfy every requirement.
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.matches_with(|k| labels.get(k).map(String::as_str))
+    }
+
+    /// Whether the `metadata.labels` of a Kubernetes object (JSON) satisfy every requirement;
+    /// non-string label values count as absent. Reads the object in place, without copying the
+    /// labels.
+    pub fn matches_object(&self, object: &serde_json::Value) -> bool {
+        let labels = object.pointer("/metadata/labels");
+        self.matches_with(|k| labels.and_then(|l| l.get(k)).and_then(serde_json::Value::as_str))
+    }
+
+    fn matches_with<'a>(&self, get: impl Fn(&str) -> Option<&'a str>) -> bool {
         self.requirements.iter().all(|r| match r {
-            Requirement::Equals(k, v) => labels.get(k) == Some(v),
-            Requirement::NotEquals(k, v) => labels.get(k) != Some(v),
-            Requirement::In(k, set) => labels.get(k).is_some_and(|v| set.contains(v)),
-            Requirement::NotIn(k, set) => labels.get(k).is_none_or(|v| !set.contains(v)),
-            Requirement::Exists(k) => labels.contains_key(k),
-            Requirement::DoesNotExist(k) => !labels.contains_key(k),
+            Requirement::Equals(k, v) => get(k) == Some(v.as_str()),
+            Requirement::NotEquals(k, v) => get(k) != Some(v.as_str()),
+            Requirement::In(k, set) => get(k).is_some_and(|v| set.iter().any(|s| s == v)),
+            Requirement::NotIn(k, set) => get(k).is_none_or(|v| set.iter().all(|s| s != v)),
+            Requirement::Exists(k) => get(k).is_some(),
+            Requirement::DoesNotExist(k) => get(k).is_none(),
         })
     }
 }

@@ -130,7 +130,7 @@ impl LiveCache {
                 .objects
                 .iter()
                 .filter(|((ns, _), _)| namespace.is_none_or(|n| n == ns))
-                .filter(|(_, o)| filter.matches(&crate::memory::labels_of(o)))
+                .filter(|(_, o)| filter.matches_object(o))
                 .map(|(_, o)| o.clone())
                 .collect(),
         )
@@ -143,9 +143,10 @@ impl LiveCache {
             return;
         };
         let mut store = write(&store);
-        let selected = store.selector.as_deref().is_none_or(|s| {
-            LabelSelector::parse(s).is_ok_and(|sel| sel.matches(&crate::memory::labels_of(object)))
-        });
+        let selected = store
+            .selector
+            .as_deref()
+            .is_none_or(|s| LabelSelector::parse(s).is_ok_and(|sel| sel.matches_object(object)));
         if store.synced && selected {
             store.objects.insert(id(object), object.clone());
         }

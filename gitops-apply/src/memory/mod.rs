@@ -10,7 +10,7 @@ use std::{
 
 use async_trait::async_trait;
 use gitops_core::{GroupKind, GroupVersionKind, Manifest, ResourceKey};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::{
     ApiResource, Applier, ApplyOptions, DeleteOptions, Error, LabelSelector, Result,
@@ -205,7 +205,7 @@ impl Applier for InMemoryCluster {
             .iter()
             .filter(|(k, _)| k.group == gvk.group && k.kind == gvk.kind)
             .filter(|(k, _)| namespace.is_none() || k.namespace.as_deref() == namespace)
-            .filter(|(_, s)| selector.matches(&labels_of(&s.object)))
+            .filter(|(_, s)| selector.matches_object(&s.object))
             .map(|(k, _)| k.clone())
             .collect();
         let mut out = Vec::with_capacity(keys.len());
@@ -359,16 +359,4 @@ fn check_scope(state: &State, key: &ResourceKey, namespaced: bool) -> Result<()>
         }
         _ => Ok(()),
     }
-}
-
-pub(crate) fn labels_of(object: &Value) -> std::collections::BTreeMap<String, String> {
-    object
-        .pointer("/metadata/labels")
-        .and_then(Value::as_object)
-        .map(|m: &Map<String, Value>| {
-            m.iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                .collect()
-        })
-        .unwrap_or_default()
 }

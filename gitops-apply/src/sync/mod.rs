@@ -122,8 +122,11 @@ impl<'a> SyncEngine<'a> {
         mut state: Option<OperationState>,
     ) -> Result<SyncReport> {
         let started = std::time::Instant::now();
+        // One comparison serves every step of this call: later steps only touch objects of
+        // their own (phase, wave), whose comparison is unchanged by the earlier steps, and
+        // completed steps are skipped by key, so re-listing the cluster per step is not needed.
+        let cmp = compare::compare(self, desired, options).await?;
         loop {
-            let cmp = compare::compare(self, desired, options).await?;
             let before = state.as_ref().map(|s| s.completed.len());
             let mut step_options = options.clone();
             if let Some(limit) = options.sync_timeout {
