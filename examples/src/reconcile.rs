@@ -276,14 +276,19 @@ impl<'a> Reconciler<'a> {
                 ),
             )
             .revision(snapshot.revision.clone());
-        let compared = self.engine.compare(&snapshot.manifests, &options).await?;
         let new_revision = self.last_synced.as_deref() != Some(snapshot.revision.as_str());
-        let do_sync =
-            compared.sync_status_before == ResourceStatus::Synced || new_revision || self.config.self_heal;
-        let report = if do_sync {
-            self.engine.sync(&snapshot.manifests, &options).await?
+        // A sync compares first and writes only what is out of sync, so it serves the usual
+        // path alone; a separate comparison is needed only to decide whether drift under an
+        // unchanged revision may be repaired (self-heal off).
+        let (report, do_sync) = if new_revision || self.config.self_heal {
+            (self.engine.sync(&snapshot.manifests, &options).await?, true)
         } else {
-            compared
+            let compared = self.engine.compare(&snapshot.manifests, &options).await?;
+            if compared.sync_status_before == ResourceStatus::Synced {
+                (self.engine.sync(&snapshot.manifests, &options).await?, true)
+            } else {
+                (compared, false)
+            }
         };
         let converged = do_sync
             && !self.config.dry_run

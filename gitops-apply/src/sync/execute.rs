@@ -182,14 +182,8 @@ fn record(state: &mut OperationState, options: &SyncOptions, mut result: Resourc
         Action::Created | Action::Configured | Action::Pruned | Action::Deleted
     ) && !options.dry_run;
     if wrote {
-        result.order = Some(
-            state
-                .results
-                .iter()
-                .filter_map(|r| r.order)
-                .max()
-                .map_or(0, |o| o + 1),
-        );
+        // Every write takes the next position: `writes` counts them, also across resumes.
+        result.order = Some(state.writes);
         state.writes += 1;
     }
     if result.action == Action::Failed {
