@@ -17,7 +17,7 @@ use anyhow::Context;
 use clap::{Parser, ValueEnum};
 use gitops_apply::{Applier, InMemoryCluster, InMemoryOptions, KubeApplier};
 use gitops_examples::{
-    reconcile::{ReconcileConfig, Reconciler},
+    reconcile::{ReconcileConfig, Reconciler, start_live_cache},
     sample::create_sample_repo,
 };
 use gitops_testkit::emulator::{Emulator, EmulatorOptions};
@@ -92,6 +92,11 @@ struct Args {
     /// Retries of a failed sync operation, with backoff 1 s, factor 2, max 30 s.
     #[arg(long, default_value_t = 0)]
     retry_limit: u32,
+    /// With --kubeconfig or --emulator: do not keep a watch-based live-state cache (every
+    /// iteration then lists every kind and gets every object; drift is seen only at the next
+    /// interval).
+    #[arg(long)]
+    no_watch_cache: bool,
 }
 
 #[tokio::main]
@@ -138,8 +143,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
     }
     // Keeps the emulator (and its kubeconfig file) alive for the whole run.
     let mut _emulator = None;
-    let cluster: Box<dyn Applier> = if let Some(path) = &args.kubeconfig {
-        Box::new(KubeApplier::from_kubeconfig(path, args.context.as_deref()).await?)
+    let kube = if let Some(path) = &args.kubeconfig {
+        Some(KubeApplier::from_kubeconfig(path, args.context.as_deref()).await?)
     } else if args.emulator {
         let emulator = Emulator::start(EmulatorOptions::default().ready_after(args.ready_after))?;
         let kubeconfig = temp.path().join("emulator.kubeconfig");
@@ -151,17 +156,32 @@ async fn run(args: Args) -> anyhow::Result<()> {
         );
         let applier = KubeApplier::from_config(emulator.kube_config())?;
         _emulator = Some(emulator);
-        Box::new(applier)
+        Some(applier)
     } else {
-        Box::new(InMemoryCluster::with_options(
-            InMemoryOptions::default().ready_after(args.ready_after),
-        ))
+        None
     };
-    let mut reconciler = Reconciler::new(cluster.as_ref(), config)?;
+    let memory = kube
+        .is_none()
+        .then(|| InMemoryCluster::with_options(InMemoryOptions::default().ready_after(args.ready_after)));
+    let cluster: &dyn Applier = match (&kube, &memory) {
+        (Some(kube), _) => kube,
+        (None, Some(memory)) => memory,
+        (None, None) => unreachable!("one backend is always built"),
+    };
+    let watched = kube.as_ref().filter(|_| !args.no_watch_cache);
+    let mut changes = watched.map(KubeApplier::live_changes);
+    let live_cache_config = config.clone();
+    let mut reconciler = Reconciler::new(cluster, config)?;
     let max = if args.once { Some(1) } else { args.max_iterations };
     let mut iteration = 0u64;
     loop {
         iteration += 1;
+        if let Some(kube) = watched {
+            // Watches every served kind (new CRDs' kinds too); already watched kinds are skipped.
+            if !start_live_cache(kube, &live_cache_config, Duration::from_secs(30)).await? {
+                eprintln!("live-state cache: some kinds are still listing; their reads go to the API server");
+            }
+        }
         let report = reconciler.reconcile_once().await?;
         match args.output {
             Output::Text => print!("{}", report.to_table()),
@@ -170,8 +190,25 @@ async fn run(args: Args) -> anyhow::Result<()> {
         if max.is_some_and(|m| iteration >= m) {
             return Ok(());
         }
+        if let Some(changes) = &mut changes {
+            // Changes seen so far (e.g. status updates after our own sync) are not drift to wake for.
+            changes.mark_unchanged();
+        }
+        let drift = async {
+            let woke = match &mut changes {
+                Some(changes) => changes.changed().await.is_ok(),
+                None => false,
+            };
+            if woke {
+                // Let a burst of events settle before reconciling (Argo CD batches them too).
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
         tokio::select! {
             () = tokio::time::sleep(args.interval) => {}
+            () = drift => eprintln!("live-state cache: a managed object changed; reconciling now"),
             _ = tokio::signal::ctrl_c() => {
                 eprintln!("interrupted: stopping between iterations");
                 return Ok(());

@@ -3,7 +3,9 @@
 use std::{fmt::Write as _, path::PathBuf, sync::Arc};
 
 use anyhow::Context;
-use gitops_apply::{Action, Applier, ResourceStatus, SyncEngine, SyncOptions, SyncOutcome, SyncReport};
+use gitops_apply::{
+    Action, Applier, KubeApplier, ResourceStatus, SyncEngine, SyncOptions, SyncOutcome, SyncReport,
+};
 use gitops_source::GitSource;
 use serde::Serialize;
 
@@ -109,8 +111,11 @@ pub struct ResourceLine {
     pub name: String,
     /// `Synced`, `OutOfSync`, `Missing` or `RequiresPruning`, before this iteration's sync.
     pub status: String,
-    /// `created`, `configured`, `unchanged`, `pruned`, `skipped`, `deleted` or `failed`.
+    /// Flux-style action: `created`, `configured`, `unchanged`, `deleted` (pruned, or a hook
+    /// removed by its delete policy), `skipped` or `failed`.
     pub action: String,
+    /// gitops-engine result code: `Synced`, `SyncFailed`, `Pruned` or `PruneSkipped`.
+    pub result: String,
     /// Health after the iteration, or `null` when none applies.
     pub health: Option<String>,
     /// Detail: errors, skip reasons, health message.
@@ -152,10 +157,19 @@ impl IterationReport {
         self.resources.iter().find(|r| r.kind == kind && r.name == name)
     }
 
-    /// The text table: KIND, NAMESPACE, NAME, STATUS, ACTION, HEALTH, then a summary line.
+    /// The text table: KIND, NAMESPACE, NAME, STATUS, ACTION, RESULT, HEALTH, then a summary
+    /// line.
     pub fn to_table(&self) -> String {
-        let header = ["KIND", "NAMESPACE", "NAME", "STATUS", "ACTION", "HEALTH"];
-        let rows: Vec<[String; 6]> = self
+        let header = [
+            "KIND",
+            "NAMESPACE",
+            "NAME",
+            "STATUS",
+            "ACTION",
+            "RESULT",
+            "HEALTH",
+        ];
+        let rows: Vec<[String; 7]> = self
             .resources
             .iter()
             .map(|r| {
@@ -165,6 +179,7 @@ impl IterationReport {
                     r.name.clone(),
                     r.status.clone(),
                     r.action.clone(),
+                    r.result.clone(),
                     r.health.clone().unwrap_or_else(|| "-".into()),
                 ]
             })
@@ -199,6 +214,37 @@ impl IterationReport {
         );
         out
     }
+}
+
+/// Starts (or extends, after new CRDs) the live-state cache of a [`KubeApplier`] for the
+/// application of `config`: every kind the cluster serves, restricted to the application's
+/// tracking label, then waits up to `timeout` for the initial lists. With it a steady-state
+/// iteration sends no list and no get (prune candidates and live objects come from memory) and
+/// [`KubeApplier::live_changes`] reports drift as it happens.
+///
+/// Returns whether every watched kind finished its initial list in time (reads of kinds still
+/// listing go to the API server, so `false` is slower, not wrong).
+///
+/// # Errors
+/// Discovery errors of the cluster.
+pub async fn start_live_cache(
+    applier: &KubeApplier,
+    config: &ReconcileConfig,
+    timeout: std::time::Duration,
+) -> anyhow::Result<bool> {
+    let selector = gitops_core::tracking::Tracking::default().label_selector(&config.app);
+    applier
+        .watch_all(selector.as_deref())
+        .await
+        .context("start the live-state cache")?;
+    let kinds: Vec<_> = applier
+        .api_resources()
+        .await
+        .context("discovery")?
+        .into_iter()
+        .map(|r| r.gvk)
+        .collect();
+    Ok(applier.wait_synced(&kinds, timeout).await)
 }
 
 /// Runs reconcile iterations for one application against one cluster.
@@ -294,8 +340,7 @@ impl<'a> Reconciler<'a> {
             && !self.config.dry_run
             && report.outcome == SyncOutcome::Succeeded
             && !report.resources.iter().any(|r| {
-                r.action == Action::Failed
-                    || (r.status == ResourceStatus::RequiresPruning && r.action != Action::Pruned)
+                r.action == Action::Failed || r.result_code() == gitops_apply::ResultCode::PruneSkipped
             });
         if converged {
             self.last_synced = Some(snapshot.revision.clone());
@@ -317,6 +362,7 @@ fn to_iteration(revision: &str, report: &SyncReport, synced: bool) -> IterationR
             name: r.key.name.clone(),
             status: r.status.to_string(),
             action: r.action.to_string(),
+            result: r.result_code().to_string(),
             health: r.health.as_ref().map(|h| h.status.to_string()),
             message: r.message.clone(),
             phase: r.phase.to_string(),

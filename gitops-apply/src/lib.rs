@@ -66,7 +66,7 @@ pub use memory::{InMemoryCluster, InMemoryOptions};
 pub use selector::LabelSelector;
 pub use sync::{
     Action, EventSink, OperationPhase, OperationState, ResourceFilter, ResourceResult, ResourceStatus,
-    RetryPolicy, SyncEngine, SyncEvent, SyncOptions, SyncOutcome, SyncReport, sync,
+    ResultCode, RetryPolicy, SyncEngine, SyncEvent, SyncOptions, SyncOutcome, SyncReport, sync,
 };
 
 /// The field manager gitops-rs applies with unless told otherwise.

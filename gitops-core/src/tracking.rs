@@ -260,6 +260,24 @@ impl Tracking {
         (!value.is_empty()).then(|| value.to_owned())
     }
 
+    /// A label selector (`key=value`) that every object owned by `app` matches, for listing
+    /// and watching managed objects with server-side filtering: `Some` for the methods that write
+    /// the label ([`TrackingMethod::Label`], [`TrackingMethod::AnnotationAndLabel`]; with the
+    /// latter it is a pre-filter and [`Tracking::is_ours`] still decides), `None` for
+    /// [`TrackingMethod::Annotation`], where ownership is not visible to a label selector.
+    ///
+    /// ```
+    /// use gitops_core::tracking::{Tracking, TrackingMethod};
+    /// assert_eq!(Tracking::default().label_selector("guestbook").as_deref(),
+    ///            Some("app.kubernetes.io/instance=guestbook"));
+    /// assert_eq!(Tracking::new(TrackingMethod::Annotation).label_selector("guestbook"), None);
+    /// ```
+    pub fn label_selector(&self, app: &str) -> Option<String> {
+        self.method
+            .writes_label()
+            .then(|| format!("{}={app}", self.label))
+    }
+
     /// Whether `live` (a `&serde_json::Value` or a `&Manifest`) is owned by `app`.
     pub fn is_ours<'a>(&self, app: &str, live: impl Into<&'a Value>) -> bool {
         self.owner(live).as_deref() == Some(app)

@@ -179,7 +179,14 @@ async fn rollback_to_an_older_commit_converges_and_prunes() {
             .resource("ConfigMap", "guestbook-settings")
             .unwrap()
             .action,
-        "pruned"
+        "deleted"
+    );
+    assert_eq!(
+        rolled_back
+            .resource("ConfigMap", "guestbook-settings")
+            .unwrap()
+            .result,
+        "Pruned"
     );
     assert_eq!(
         rolled_back.resource("Deployment", "guestbook-ui").unwrap().action,

@@ -6,6 +6,7 @@
 mod bad_input;
 mod example_apps;
 mod sample;
+mod watch_cache;
 
 use std::time::Duration;
 

@@ -30,6 +30,10 @@ async fn sample_application_syncs_and_is_then_unchanged() {
     let table = first.to_table();
     assert!(table.starts_with("KIND"), "{table}");
     assert!(table.contains(&format!("revision {}", &sha[..12])), "{table}");
+    insta::assert_snapshot!(
+        "sample_first_iteration_table",
+        table.replace(&sha[..12], "<revision>")
+    );
     let json = serde_json::to_value(&first).unwrap();
     assert_eq!(json["resources"][3]["group"], "apps");
     assert_eq!(json["resources"][3]["version"], "v1");

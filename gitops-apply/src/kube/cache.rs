@@ -1,8 +1,9 @@
 //! The live-state cache of a [`KubeApplier`](super::KubeApplier): one kube-runtime watcher per
-//! watched kind keeps the objects in memory, so reads of those kinds make no request.
+//! watched kind keeps the objects in memory, normalized, so reads of those kinds make no
+//! request; changes made by others bump a counter callers can wait on.
 
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::{BTreeMap, BTreeSet, HashMap},
     sync::{Arc, RwLock},
 };
 
@@ -27,6 +28,8 @@ struct KindStore {
     objects: BTreeMap<(String, String), Value>,
     /// Objects collected during a (re)list, swapped in at `InitDone`.
     pending: Option<BTreeMap<(String, String), Value>>,
+    /// Objects the applier asked to delete: their deletion events are not changes by others.
+    deleting: BTreeSet<(String, String)>,
 }
 
 /// What a cache lookup answers.
@@ -39,9 +42,66 @@ pub(super) enum Cached<T> {
 }
 
 /// Every watched kind.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct LiveCache {
     kinds: RwLock<HashMap<GroupKind, Arc<RwLock<KindStore>>>>,
+    /// Counts changes of cached objects not made through this applier (see [`LiveCache::changes`]).
+    changes: Arc<tokio::sync::watch::Sender<u64>>,
+}
+
+impl Default for LiveCache {
+    fn default() -> Self {
+        Self {
+            kinds: RwLock::default(),
+            changes: Arc::new(tokio::sync::watch::Sender::new(0)),
+        }
+    }
+}
+
+/// `metadata.managedFields[]` keys the cache drops: the time of a manager's last write changes
+/// on every write and nothing reads it.
+const VOLATILE_MANAGED_FIELDS: &[&str] = &["time"];
+
+/// `status.conditions[]` keys the cache drops: heartbeat and probe times change without a state
+/// change (Node- and Pod-style conditions) and neither the diff nor health assessment reads them.
+const VOLATILE_CONDITION_FIELDS: &[&str] = &["lastHeartbeatTime", "lastProbeTime"];
+
+/// Normalizes a live object for the cache: drops what changes without meaning and what
+/// nothing reads — `metadata.selfLink`, the `time` of each `managedFields` entry, heartbeat and
+/// probe times of `status.conditions` — and sets `apiVersion` and `kind` (which watch events of
+/// a dynamic API may omit). Everything the sync engine reads stays: spec and data, labels and
+/// annotations (including kubectl's last-applied configuration, needed by three-way diffs and
+/// client-side-apply migration), `resourceVersion`, `generation`, `deletionTimestamp`, the
+/// field sets of `managedFields` (structured-merge comparison) and `status` (health).
+pub(crate) fn normalize_live(object: &mut Value, api_version: &str, kind: &str) {
+    let Value::Object(map) = object else { return };
+    map.entry("apiVersion")
+        .or_insert_with(|| Value::String(api_version.to_owned()));
+    map.entry("kind")
+        .or_insert_with(|| Value::String(kind.to_owned()));
+    if let Some(Value::Object(meta)) = map.get_mut("metadata") {
+        meta.remove("selfLink");
+        if let Some(Value::Array(entries)) = meta.get_mut("managedFields") {
+            for entry in entries.iter_mut().filter_map(Value::as_object_mut) {
+                for f in VOLATILE_MANAGED_FIELDS {
+                    entry.remove(*f);
+                }
+            }
+        }
+    }
+    if let Some(Value::Array(conditions)) = map.get_mut("status").and_then(|s| s.get_mut("conditions")) {
+        for condition in conditions.iter_mut().filter_map(Value::as_object_mut) {
+            for f in VOLATILE_CONDITION_FIELDS {
+                condition.remove(*f);
+            }
+        }
+    }
+}
+
+fn resource_version(object: &Value) -> Option<&str> {
+    object
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
 }
 
 fn id(object: &Value) -> (String, String) {
@@ -64,6 +124,13 @@ fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 }
 
 impl LiveCache {
+    /// A receiver of the change counter: it is bumped whenever a watch event adds, changes or
+    /// deletes a cached object and the cache did not already hold that state (writes made through
+    /// the applier are recorded first, so their own watch events do not count).
+    pub(super) fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
     /// Registers `kind` and returns its store, or `None` when it is already watched.
     fn register(&self, kind: GroupKind, selector: Option<String>) -> Option<Arc<RwLock<KindStore>>> {
         let mut kinds = write(&self.kinds);
@@ -142,13 +209,31 @@ impl LiveCache {
         let Some(store) = self.store(kind) else {
             return;
         };
+        let api_version = object
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let mut object = object.clone();
+        normalize_live(&mut object, api_version, &kind.kind);
         let mut store = write(&store);
         let selected = store
             .selector
             .as_deref()
-            .is_none_or(|s| LabelSelector::parse(s).is_ok_and(|sel| sel.matches_object(object)));
+            .is_none_or(|s| LabelSelector::parse(s).is_ok_and(|sel| sel.matches_object(&object)));
         if store.synced && selected {
-            store.objects.insert(id(object), object.clone());
+            store.objects.insert(id(&object), object);
+        }
+    }
+}
+
+impl LiveCache {
+    /// Records that the applier is deleting an object, so the watch events of its deletion
+    /// (deletionTimestamp set, then gone) do not count as changes by others.
+    pub(super) fn deleting(&self, kind: &GroupKind, namespace: Option<&str>, name: &str) {
+        if let Some(store) = self.store(kind) {
+            write(&store)
+                .deleting
+                .insert((namespace.unwrap_or_default().to_owned(), name.to_owned()));
         }
     }
 }
@@ -162,6 +247,7 @@ pub(super) fn spawn(
     api_version: String,
 ) -> Option<tokio::task::JoinHandle<()>> {
     let store = cache.register(kind.clone(), selector.map(str::to_owned))?;
+    let changes = Arc::clone(&cache.changes);
     let mut config = watcher::Config::default();
     if let Some(selector) = selector {
         config = config.labels(selector);
@@ -179,12 +265,7 @@ pub(super) fn spawn(
             };
             let to_value = |object: DynamicObject| {
                 let mut value = serde_json::to_value(object).unwrap_or(Value::Null);
-                if let Value::Object(map) = &mut value {
-                    map.entry("apiVersion")
-                        .or_insert_with(|| Value::String(api_version.clone()));
-                    map.entry("kind")
-                        .or_insert_with(|| Value::String(kind.kind.clone()));
-                }
+                normalize_live(&mut value, &api_version, &kind.kind);
                 value
             };
             let mut store = write(&store);
@@ -198,16 +279,35 @@ pub(super) fn spawn(
                         .insert(id(&value), value);
                 }
                 watcher::Event::InitDone => {
-                    store.objects = store.pending.take().unwrap_or_default();
+                    let objects = store.pending.take().unwrap_or_default();
+                    // A relist (after a broken watch) that finds another state is a change too.
+                    let changed = store.synced && objects != store.objects;
+                    store.objects = objects;
                     store.synced = true;
+                    if changed {
+                        changes.send_modify(|n| *n += 1);
+                    }
                 }
                 watcher::Event::Apply(object) => {
                     let value = to_value(object);
-                    store.objects.insert(id(&value), value);
+                    let id = id(&value);
+                    let known = store.deleting.contains(&id)
+                        || store
+                            .objects
+                            .get(&id)
+                            .is_some_and(|old| resource_version(old) == resource_version(&value));
+                    store.objects.insert(id, value);
+                    if !known {
+                        changes.send_modify(|n| *n += 1);
+                    }
                 }
                 watcher::Event::Delete(object) => {
                     let value = to_value(object);
-                    store.objects.remove(&id(&value));
+                    let id = id(&value);
+                    let ours = store.deleting.remove(&id);
+                    if store.objects.remove(&id).is_some() && !ours {
+                        changes.send_modify(|n| *n += 1);
+                    }
                 }
             }
         }

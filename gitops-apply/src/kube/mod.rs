@@ -292,9 +292,15 @@ impl KubeApplier {
     /// Once a kind's initial list is complete, `list` of that kind with the same selector (any
     /// selector when the whole kind is watched) and `get` of an object it holds are answered from
     /// memory, without a request; objects the applier writes are put in the cache at once, and
-    /// changes by others arrive as watch events (drift is seen as it happens). Reads may lag the
-    /// API server by the watch latency. The objects are stored as the API server sends them.
-    /// The watches stop when the applier is dropped.
+    /// changes by others arrive as watch events (drift is seen as it happens, see
+    /// [`KubeApplier::live_changes`]). Reads may lag the API server by the watch latency.
+    ///
+    /// Objects are stored normalized, not as sent: `metadata.selfLink`, the `time` of each
+    /// `managedFields` entry and the heartbeat/probe times of `status.conditions` are dropped
+    /// (they change without meaning and nothing reads them), and `apiVersion`/`kind` are set.
+    /// Everything the sync engine, the diff modes and health assessment read is kept. Reads
+    /// answered from the cache return these normalized objects. The watches stop when the
+    /// applier is dropped.
     ///
     /// # Errors
     /// [`Error::UnknownKind`] for a kind the cluster does not serve; [`Error::Invalid`] for a
@@ -314,6 +320,33 @@ impl KubeApplier {
             }
         }
         Ok(())
+    }
+
+    /// Starts the live-state cache ([`KubeApplier::watch`]) for every kind the cluster serves
+    /// with list and watch (one entry per group and kind, preferred version), restricted to
+    /// `label_selector` (e.g. [`Tracking::label_selector`](gitops_core::tracking::Tracking::label_selector)
+    /// of the application). With it a steady-state sync lists nothing: the prune candidates of
+    /// every kind come from memory. Call it again after a sync that added CRDs to watch their
+    /// kinds too (kinds already watched are skipped, discovery is cached).
+    ///
+    /// # Errors
+    /// Discovery errors; [`Error::Invalid`] for a malformed selector.
+    pub async fn watch_all(&self, label_selector: Option<&str>) -> Result<()> {
+        let kinds: Vec<GroupVersionKind> = Applier::api_resources(self)
+            .await?
+            .into_iter()
+            .map(|r| r.gvk)
+            .collect();
+        self.watch(&kinds, label_selector).await
+    }
+
+    /// A receiver of the live-state cache's change counter: the value grows whenever a watch
+    /// event shows a watched object created, changed or deleted by someone else (objects this
+    /// applier writes or deletes are recorded first and do not count), or a relist finds another
+    /// state. Await `changed()` on it to react to drift as it happens (Argo CD requeues an
+    /// application on a cache update of a managed resource) instead of polling.
+    pub fn live_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.cache.changes()
     }
 
     /// Whether the live-state cache of `gvk`'s group and kind finished its initial list.
@@ -793,6 +826,9 @@ impl Applier for KubeApplier {
             ..DeleteParams::default()
         };
         let request = Request::new(url(&served, namespace));
+        if !options.dry_run {
+            self.cache.deleting(&gvk.group_kind(), namespace, name);
+        }
         bump(&self.counts.deletes);
         match self.send(|| request.delete(name, &params)).await {
             Ok(_) => {

@@ -152,14 +152,19 @@ async fn managed_live(
     options: &SyncOptions,
 ) -> Result<Vec<Manifest>> {
     // Every kind is listed and filtered by the tracking rules, which covers label and
-    // annotation tracking alike.
+    // annotation tracking alike; with a tracking label the API server (or the watch cache)
+    // filters by it first.
+    let selector = options.tracking.label_selector(&options.app);
     let mut seen: BTreeSet<GroupKind> = BTreeSet::new();
     let mut out = Vec::new();
     for resource in engine.applier.api_resources().await? {
         if !seen.insert(resource.gvk.group_kind()) {
             continue;
         }
-        let live = engine.applier.list(&resource.gvk, None, None).await?;
+        let live = engine
+            .applier
+            .list(&resource.gvk, None, selector.as_deref())
+            .await?;
         for object in live {
             if !options.tracking.is_ours(&options.app, &object)
                 || object.pointer("/metadata/deletionTimestamp").is_some()

@@ -64,7 +64,7 @@ pub(super) async fn step(
                     continue;
                 };
                 let result = prune_one(engine, manifest, task, options).await?;
-                if result.action == Action::Pruned && !options.dry_run {
+                if result.action == Action::Deleted && !options.dry_run {
                     pruned.push(Watched {
                         gvk: manifest.gvk().clone(),
                         key: task.key.clone(),
@@ -179,7 +179,7 @@ fn emit(options: &SyncOptions, event: &SyncEvent) {
 fn record(state: &mut OperationState, options: &SyncOptions, mut result: ResourceResult) {
     let wrote = matches!(
         result.action,
-        Action::Created | Action::Configured | Action::Pruned | Action::Deleted
+        Action::Created | Action::Configured | Action::Deleted
     ) && !options.dry_run;
     if wrote {
         // Every write takes the next position: `writes` counts them, also across resumes.
@@ -536,7 +536,7 @@ async fn prune_one(
         .await
     {
         Ok(_) => {
-            result.action = Action::Pruned;
+            result.action = Action::Deleted;
             result.message = if options.dry_run {
                 "pruned (dry run)".into()
             } else {

@@ -31,7 +31,7 @@ use gitops_health::Registry;
 
 pub use events::SyncEvent;
 pub use options::{EventSink, ResourceFilter, RetryPolicy, SyncOptions};
-pub use report::{Action, ResourceResult, ResourceStatus, SyncOutcome, SyncReport};
+pub use report::{Action, ResourceResult, ResourceStatus, ResultCode, SyncOutcome, SyncReport};
 pub use state::{OperationPhase, OperationState};
 
 use crate::{Applier, Error, Result};
@@ -161,7 +161,7 @@ impl<'a> SyncEngine<'a> {
             if let Some(status) = state.initial.get(&r.key.to_string()) {
                 r.status = *status;
             }
-            if r.hook || matches!(r.action, Action::Pruned | Action::Deleted) {
+            if r.hook || r.action == Action::Deleted {
                 continue;
             }
             let gvk = cmp.desired.get(&r.key).map(|m| m.gvk().clone());

@@ -43,41 +43,75 @@ impl fmt::Display for ResourceStatus {
     }
 }
 
-/// What the sync did to one resource (Flux's action vocabulary).
+/// What the sync did to one resource, in Flux's action vocabulary (`fluxcd/pkg/ssa`'s
+/// `Action`: created, configured, unchanged, deleted, skipped), plus `failed`, which Flux reports
+/// as an error instead of an action. The gitops-engine view of the same result is
+/// [`ResultCode`] ([`ResourceResult::result_code`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Action {
-    /// The object did not exist and was created.
+    /// The object did not exist and was created (hooks: the hook object was created).
     Created,
-    /// The object existed and was changed.
+    /// The object existed and was changed (or deleted and re-created with `Force=true`).
     Configured,
-    /// Nothing was written.
+    /// Nothing was written: the object was already in the desired state.
     Unchanged,
-    /// The object was deleted because it left the desired state.
-    Pruned,
-    /// The object required pruning, but pruning is disabled or the object opts out
-    /// (`Prune=false`); see the message.
-    Skipped,
-    /// A hook was deleted by its delete policy after running.
+    /// The object was deleted: pruned because it left the desired state, or a hook deleted by
+    /// its delete policy after running.
     Deleted,
+    /// The object required pruning, but pruning is disabled, the object opts out
+    /// (`Prune=false`) or awaits confirmation (`Prune=confirm`); see the message.
+    Skipped,
     /// The write failed; see the message.
     Failed,
 }
 
 impl Action {
-    /// Lower-case name: `created`, `configured`, `unchanged`, `pruned`, `skipped`, `deleted`,
-    /// `failed`.
+    /// Lower-case name: `created`, `configured`, `unchanged`, `deleted`, `skipped`, `failed`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Created => "created",
             Self::Configured => "configured",
             Self::Unchanged => "unchanged",
-            Self::Pruned => "pruned",
-            Self::Skipped => "skipped",
             Self::Deleted => "deleted",
+            Self::Skipped => "skipped",
             Self::Failed => "failed",
         }
+    }
+}
+
+/// The result code of one resource after a sync, as gitops-engine's `common.ResultCode`
+/// (`Synced`, `SyncFailed`, `Pruned`, `PruneSkipped`) shown in Argo CD's sync result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ResultCode {
+    /// Applied (created, configured or already in the desired state); hooks that ran.
+    Synced,
+    /// The apply, prune or hook creation failed; see the message.
+    SyncFailed,
+    /// Deleted because it left the desired state.
+    Pruned,
+    /// Required pruning but was not deleted (pruning disabled, `Prune=false`, awaiting
+    /// `Prune=confirm`).
+    PruneSkipped,
+}
+
+impl ResultCode {
+    /// `Synced`, `SyncFailed`, `Pruned` or `PruneSkipped`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Synced => "Synced",
+            Self::SyncFailed => "SyncFailed",
+            Self::Pruned => "Pruned",
+            Self::PruneSkipped => "PruneSkipped",
+        }
+    }
+}
+
+impl fmt::Display for ResultCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -113,6 +147,21 @@ pub struct ResourceResult {
     pub hook: bool,
     /// Position in which it was written (0-based), `None` when nothing was written.
     pub order: Option<usize>,
+}
+
+impl ResourceResult {
+    /// The gitops-engine result code: [`ResultCode::SyncFailed`] when the action failed,
+    /// [`ResultCode::Pruned`] / [`ResultCode::PruneSkipped`] for objects that required pruning
+    /// and were deleted / kept, [`ResultCode::Synced`] otherwise (hooks deleted by their policy
+    /// included: they ran).
+    pub fn result_code(&self) -> ResultCode {
+        match (self.action, self.status) {
+            (Action::Failed, _) => ResultCode::SyncFailed,
+            (Action::Deleted, ResourceStatus::RequiresPruning) => ResultCode::Pruned,
+            (_, ResourceStatus::RequiresPruning) => ResultCode::PruneSkipped,
+            _ => ResultCode::Synced,
+        }
+    }
 }
 
 /// Overall outcome of a sync operation.

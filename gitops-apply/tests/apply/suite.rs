@@ -1,7 +1,9 @@
 //! The sync engine's behaviour suite. Every function takes the backend as `&dyn Applier`, so
 //! the same assertions run on the in-memory cluster and on the API server emulator.
 
-use gitops_apply::{Action, Applier, ApplyOptions, OperationState, SyncEngine, SyncEvent, SyncOutcome, sync};
+use gitops_apply::{
+    Action, Applier, ApplyOptions, OperationState, ResultCode, SyncEngine, SyncEvent, SyncOutcome, sync,
+};
 use gitops_core::{ResourceKey, SyncPhase};
 use serde_json::json;
 
@@ -179,8 +181,13 @@ pub(crate) async fn prune_options(applier: &dyn Applier) {
     );
     // Prune enabled: plain goes, Prune=false stays.
     let report = sync(applier, &only_keep, &opts).await.unwrap();
-    assert_eq!(report.resource(&plain).unwrap().action, Action::Pruned);
-    assert_eq!(report.resource(&protected).unwrap().message, "ignored (no prune)");
+    let plain_result = report.resource(&plain).unwrap();
+    assert_eq!(plain_result.action, Action::Deleted);
+    assert_eq!(plain_result.result_code(), ResultCode::Pruned);
+    let protected_result = report.resource(&protected).unwrap();
+    assert_eq!(protected_result.message, "ignored (no prune)");
+    assert_eq!(protected_result.action, Action::Skipped);
+    assert_eq!(protected_result.result_code(), ResultCode::PruneSkipped);
     assert!(
         live(applier, "", "v1", "ConfigMap", Some("default"), "plain")
             .await
@@ -276,10 +283,13 @@ pub(crate) async fn immutable_field_with_and_without_force(applier: &dyn Applier
     let failed = sync(applier, &set(&changed), &opts).await.unwrap();
     assert_eq!(failed.outcome, SyncOutcome::Failed);
     assert!(failed.message.contains("immutable"), "{}", failed.message);
+    assert_eq!(failed.resources[0].action, Action::Failed);
+    assert_eq!(failed.resources[0].result_code(), ResultCode::SyncFailed);
     let forced = changed.replace("metadata: {name: migrate, namespace: default}",
         "metadata: {name: migrate, namespace: default, annotations: {argocd.argoproj.io/sync-options: Force=true}}");
     let report = sync(applier, &set(&forced), &opts).await.unwrap();
     assert_eq!(report.outcome, SyncOutcome::Succeeded, "{}", report.message);
+    assert_eq!(report.resources[0].result_code(), ResultCode::Synced);
     let job = live(applier, "batch", "v1", "Job", Some("default"), "migrate")
         .await
         .unwrap();
