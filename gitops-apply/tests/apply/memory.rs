@@ -26,6 +26,7 @@ on_memory!(
     waves_in_order_gated_on_health,
     hooks_run_and_are_deleted_per_policy,
     sync_waves_example_in_order,
+    kustomize_guestbook_rendered_and_synced,
     prune_options,
     prune_confirm_pauses_until_confirmed,
     prune_last_runs_after_every_wave,

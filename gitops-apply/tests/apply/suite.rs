@@ -7,7 +7,7 @@ use gitops_apply::{
 use gitops_core::{ResourceKey, SyncPhase};
 use serde_json::json;
 
-use crate::support::{Recorder, example_app, live, options, rendered, set};
+use crate::support::{Recorder, example_app, kustomize_rendered, live, options, rendered, set};
 
 const WAVES: &str = r#"
 apiVersion: v1
@@ -111,6 +111,59 @@ pub(crate) async fn hooks_run_and_are_deleted_per_policy(applier: &dyn Applier) 
     // A second sync with nothing out of sync runs no hook (gitops-engine's skip-hooks).
     let again = sync(applier, &desired, &options("hooks")).await.unwrap();
     assert!(again.resources.iter().all(|r| !r.hook), "{:?}", again.resources);
+}
+
+pub(crate) async fn kustomize_guestbook_rendered_and_synced(applier: &dyn Applier) {
+    let Some(desired) = kustomize_rendered("kustomize-guestbook") else {
+        return;
+    };
+    let keys: Vec<String> = desired.iter().map(|m| m.key().to_string()).collect();
+    assert_eq!(
+        keys,
+        [
+            "/Service//kustomize-guestbook-ui",
+            "apps/Deployment//kustomize-guestbook-ui"
+        ],
+        "the kustomization's name prefix is applied"
+    );
+    let opts = options("kustomize-guestbook");
+    let report = sync(applier, &desired, &opts).await.unwrap();
+    assert_eq!(report.outcome, SyncOutcome::Succeeded, "{}", report.message);
+    assert_eq!(report.writes, 2);
+    let deployment = report
+        .resource(&ResourceKey::new(
+            "apps",
+            "Deployment",
+            Some("default"),
+            "kustomize-guestbook-ui",
+        ))
+        .unwrap();
+    assert_eq!(
+        (deployment.action, deployment.result_code()),
+        (Action::Created, ResultCode::Synced)
+    );
+    assert_eq!(deployment.health.as_ref().unwrap().status.as_str(), "Healthy");
+    let live = live(
+        applier,
+        "apps",
+        "v1",
+        "Deployment",
+        Some("default"),
+        "kustomize-guestbook-ui",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        live["spec"]["template"]["spec"]["containers"][0]["image"],
+        "gcr.io/google-samples/gb-frontend:v5"
+    );
+    assert_eq!(
+        live["metadata"]["labels"]["app.kubernetes.io/instance"],
+        "kustomize-guestbook"
+    );
+    let again = sync(applier, &desired, &opts).await.unwrap();
+    assert_eq!(again.writes, 0, "{:?}", again.resources);
+    assert!(again.resources.iter().all(|r| r.action == Action::Unchanged));
 }
 
 pub(crate) async fn sync_waves_example_in_order(applier: &dyn Applier) {

@@ -50,6 +50,35 @@ pub(crate) fn rendered(name: &str) -> Option<ManifestSet> {
     Some(ManifestSet::from_manifests(load_bytes(&bytes, name).unwrap()).unwrap())
 }
 
+/// An argocd-example-apps directory rendered by gitops-source's kustomize renderer (kustomize
+/// or `kubectl kustomize`) from the fixture bundle at HEAD; `None` (skipped, with a message)
+/// when ../shared or both binaries are absent.
+pub(crate) fn kustomize_rendered(path: &str) -> Option<ManifestSet> {
+    let runs = |args: &[&str]| {
+        std::process::Command::new(args[0])
+            .args(&args[1..])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !runs(&["kustomize", "version"]) && !runs(&["kubectl", "version", "--client"]) {
+        eprintln!("SKIPPED: neither kustomize nor kubectl is on PATH; needed to render {path}");
+        return None;
+    }
+    let repo = gitops_testkit::clone_bundle("argocd-example-apps")?;
+    let cache = tempfile::tempdir().unwrap();
+    let source = gitops_source::GitSource::new(&repo.path().display().to_string(), cache.path()).unwrap();
+    source.fetch().unwrap();
+    let snapshot = source
+        .render(
+            "HEAD",
+            path,
+            &gitops_source::KustomizeRenderer::default(),
+            &gitops_source::ReadOptions::default(),
+        )
+        .unwrap();
+    Some(snapshot.manifests)
+}
+
 /// Sync options tuned for tests: short polls and timeouts, prune on.
 pub(crate) fn options(app: &str) -> SyncOptions {
     SyncOptions::new(app)
