@@ -15,6 +15,7 @@ use super::{
     compare::{Comparison, version_of},
     events::SyncEvent,
     hooks::{create_hook, finish_hooks},
+    preflight,
     report::{Action, ResourceResult, ResourceStatus},
     state::{HookRecord, OperationPhase, OperationState},
     wait::{Watched, wait_gone, wait_settled},
@@ -28,11 +29,6 @@ pub(super) async fn step(
     options: &SyncOptions,
     state: Option<OperationState>,
 ) -> Result<OperationState> {
-    let mut state = match state {
-        Some(s) if s.is_completed() => return Ok(s),
-        Some(s) => s,
-        None => start(engine, cmp, options).await?,
-    };
     let plan = plan_with(
         &cmp.desired,
         cmp.prune.iter(),
@@ -40,6 +36,35 @@ pub(super) async fn step(
     )
     .map_err(Error::Manifest)?;
     let batches = plan.into_batches();
+    let mut state = match state {
+        Some(s) if s.is_completed() => return Ok(s),
+        Some(s) => s,
+        None => {
+            // gitops-engine's dry run of every task: fail before anything is written.
+            let failures = preflight::check(engine, cmp, &batches, options, |k| selected(options, k)).await?;
+            if !failures.is_empty() {
+                let mut state = OperationState {
+                    revision: options.revision.clone(),
+                    initial: cmp.statuses.iter().map(|(k, s)| (k.to_string(), *s)).collect(),
+                    ..OperationState::default()
+                };
+                for result in failures {
+                    record(&mut state, options, result);
+                }
+                state.phase = OperationPhase::Failed;
+                preflight::FAILED.clone_into(&mut state.message);
+                emit(
+                    options,
+                    &SyncEvent::Finished {
+                        phase: state.phase,
+                        message: state.message.clone(),
+                    },
+                );
+                return Ok(state);
+            }
+            start(engine, cmp, options).await?
+        }
+    };
     let next = batches
         .iter()
         .filter(|b| b.phase != SyncPhase::SyncFail)
@@ -372,8 +397,9 @@ async fn apply_one(
     }
     let served = engine.applier.api_resource(manifest.gvk()).await.is_ok();
     if options.dry_run && !served {
-        // The kind comes from a CRD in this same sync (or SkipDryRunOnMissingResource=true):
-        // a server dry run cannot validate it yet, as gitops-engine skips it.
+        // The pre-flight check let it through: the kind comes from a CRD in this same sync or
+        // the resource has SkipDryRunOnMissingResource=true. A server dry run cannot validate it
+        // yet, as gitops-engine skips it.
         let result = base(
             task.key.clone(),
             status,

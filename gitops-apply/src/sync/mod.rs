@@ -20,6 +20,7 @@ mod events;
 mod execute;
 mod hooks;
 mod options;
+mod preflight;
 mod prepare;
 mod report;
 mod state;
@@ -93,8 +94,13 @@ impl<'a> SyncEngine<'a> {
     /// is retried per [`SyncOptions::retry`] (the whole operation again, after the backoff).
     ///
     /// # Errors
-    /// Errors that stop the operation before anything is written: discovery failures, a kind
-    /// the cluster does not serve, invalid annotations, a dependency cycle. Failures of single
+    /// Errors that stop the operation before anything is written: discovery failures, invalid
+    /// annotations, a dependency cycle. A kind the cluster does not serve (and no CRD of the
+    /// desired state defines) is not an `Err`: as gitops-engine's dry run of every task, the
+    /// first step fails the operation before any write ("one or more objects failed to apply
+    /// (dry run)", the resource `SyncFailed`) unless the resource or the application says
+    /// `SkipDryRunOnMissingResource=true`; then it is applied in its wave (its CRD may have been
+    /// installed by then, e.g. by an operator in an earlier wave) and fails there if still unknown. Failures of single
     /// writes and unhealthy waves do not return `Err`: the report says
     /// [`SyncOutcome::Failed`] with a message, as Argo CD's operation state does.
     pub async fn sync(&self, desired: &ManifestSet, options: &SyncOptions) -> Result<SyncReport> {

@@ -138,6 +138,12 @@ pub struct SyncOptions {
     /// `None` bounds only each wave by [`SyncOptions::wave_timeout`]. A timed-out operation fails
     /// ("sync timed out"), runs its SyncFail hooks and applies HookFailed policies.
     pub sync_timeout: Option<Duration>,
+    /// Application-level `SkipDryRunOnMissingResource=true`: resources whose kind the cluster
+    /// does not serve pass the pre-flight check (see [`SyncEngine::step`](crate::SyncEngine::step))
+    /// even when no CRD in this sync defines it. A resource's own
+    /// `argocd.argoproj.io/sync-options: SkipDryRunOnMissingResource=true|false` wins. Default
+    /// `false`.
+    pub skip_dry_run_on_missing_resource: bool,
 }
 
 impl fmt::Debug for SyncOptions {
@@ -166,6 +172,10 @@ impl fmt::Debug for SyncOptions {
             .field("server_side_diff", &self.server_side_diff)
             .field("respect_ignore_differences", &self.respect_ignore_differences)
             .field("sync_timeout", &self.sync_timeout)
+            .field(
+                "skip_dry_run_on_missing_resource",
+                &self.skip_dry_run_on_missing_resource,
+            )
             .finish()
     }
 }
@@ -197,6 +207,7 @@ impl SyncOptions {
             server_side_diff: false,
             respect_ignore_differences: false,
             sync_timeout: None,
+            skip_dry_run_on_missing_resource: false,
         }
     }
 
@@ -330,6 +341,13 @@ impl SyncOptions {
     #[must_use]
     pub fn respect_ignore_differences(mut self, on: bool) -> Self {
         self.respect_ignore_differences = on;
+        self
+    }
+
+    /// Sets [`SyncOptions::skip_dry_run_on_missing_resource`].
+    #[must_use]
+    pub fn skip_dry_run_on_missing_resource(mut self, on: bool) -> Self {
+        self.skip_dry_run_on_missing_resource = on;
         self
     }
 

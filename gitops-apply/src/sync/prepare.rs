@@ -50,30 +50,38 @@ impl DiscoveredScopes {
     }
 }
 
-/// Gives namespaced objects the default namespace and writes the tracking label/annotation.
+/// Scopes for [`prepare`]: a kind neither served nor defined by a CRD of the desired state is
+/// treated as namespaced, as gitops-engine's `IsNamespacedOrUnknown` does, so an object of it
+/// gets the default namespace; the pre-flight check of the sync then decides whether it may be
+/// applied (`SkipDryRunOnMissingResource=true`, e.g. a CRD that an operator installs in an
+/// earlier wave) or fails the operation.
+struct NamespacedOrUnknown<'a>(&'a DiscoveredScopes);
+
+impl ScopeResolver for NamespacedOrUnknown<'_> {
+    fn scope(&self, group_kind: &GroupKind) -> Scope {
+        match self.0.scope(group_kind) {
+            Scope::Unknown => Scope::Namespaced,
+            known => known,
+        }
+    }
+}
+
+/// Gives namespaced objects (and objects of unknown kinds) the default namespace and writes the
+/// tracking label/annotation.
 ///
 /// # Errors
-/// [`Error::Invalid`] when an object's kind is neither served nor defined by a CRD in the
-/// desired state, or a cluster-scoped object carries a namespace; [`Error::Manifest`] for
-/// tracking errors (application name too long for a label).
+/// [`Error::Manifest`] when a cluster-scoped object carries a namespace, or for tracking errors
+/// (application name too long for a label).
 pub(crate) fn prepare(
     desired: &ManifestSet,
     scopes: &DiscoveredScopes,
     options: &SyncOptions,
 ) -> Result<ManifestSet> {
+    let scopes = NamespacedOrUnknown(scopes);
     let mut out = ManifestSet::new();
     for manifest in desired {
         let mut m: Manifest = manifest.clone();
-        if scopes.scope(&m.gvk().group_kind()) == Scope::Unknown {
-            return Err(Error::Invalid {
-                key: m.key(),
-                message: format!(
-                    "the cluster serves no kind {} and no CRD in the desired state defines it",
-                    m.gvk()
-                ),
-            });
-        }
-        gitops_core::scope::apply_default_namespace(&mut m, &options.default_namespace, scopes)
+        gitops_core::scope::apply_default_namespace(&mut m, &options.default_namespace, &scopes)
             .map_err(Error::Manifest)?;
         options
             .tracking

@@ -468,6 +468,68 @@ pub(crate) async fn crd_and_custom_resource_in_one_sync(applier: &dyn Applier) {
     assert_eq!(widget["spec"]["size"], 3);
 }
 
+const MISSING_KIND: &str = r#"
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: before-gadget, namespace: default}
+---
+apiVersion: example.test/v1
+kind: Gadget
+metadata:
+  name: g1
+  namespace: default
+  annotations: {argocd.argoproj.io/sync-wave: "1"}
+spec: {size: 1}
+"#;
+
+pub(crate) async fn missing_kind_fails_before_any_write_unless_skip_dry_run(applier: &dyn Applier) {
+    let gadget = ResourceKey::new("example.test", "Gadget", Some("default"), "g1");
+    let written = || async {
+        live(applier, "", "v1", "ConfigMap", Some("default"), "before-gadget")
+            .await
+            .is_some()
+    };
+    // Without a CRD in the sync, the pre-flight check fails the operation: nothing is written.
+    for dry_run in [true, false] {
+        let report = sync(applier, &set(MISSING_KIND), &options("gadgets").dry_run(dry_run))
+            .await
+            .unwrap();
+        assert_eq!(report.outcome, SyncOutcome::Failed);
+        assert_eq!(report.message, "one or more objects failed to apply (dry run)");
+        let result = report.resource(&gadget).unwrap();
+        assert_eq!(result.result_code(), ResultCode::SyncFailed);
+        assert_eq!(result.wave, 1);
+        assert!(result.message.contains("does not serve"), "{}", result.message);
+        assert_eq!(report.writes, 0);
+        assert!(!written().await, "nothing is written (dry run: {dry_run})");
+    }
+    // SkipDryRunOnMissingResource=true (the application's or the resource's own): the earlier
+    // wave is applied, the unknown kind fails in its own wave.
+    let annotated = MISSING_KIND.replace(
+        "annotations: {argocd.argoproj.io/sync-wave: \"1\"}",
+        "annotations: {argocd.argoproj.io/sync-wave: \"1\", argocd.argoproj.io/sync-options: SkipDryRunOnMissingResource=true}",
+    );
+    assert_ne!(annotated, MISSING_KIND);
+    for (yaml, app_level) in [(MISSING_KIND.to_owned(), true), (annotated, false)] {
+        let opts = options("gadgets").skip_dry_run_on_missing_resource(app_level);
+        let report = sync(applier, &set(&yaml), &opts).await.unwrap();
+        assert_eq!(report.outcome, SyncOutcome::Failed);
+        assert!(written().await, "wave 0 was applied");
+        let result = report.resource(&gadget).unwrap();
+        assert_eq!(result.result_code(), ResultCode::SyncFailed);
+        assert!(result.message.contains("Gadget"), "{}", result.message);
+        applier
+            .delete(
+                &gitops_core::GroupVersionKind::new("", "v1", "ConfigMap"),
+                Some("default"),
+                "before-gadget",
+                &gitops_apply::DeleteOptions::default(),
+            )
+            .await
+            .unwrap();
+    }
+}
+
 pub(crate) async fn dry_run_changes_nothing(applier: &dyn Applier) {
     let report = sync(applier, &set(WAVES), &options("dry").dry_run(true))
         .await
