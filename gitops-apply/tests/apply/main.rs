@@ -6,6 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[cfg(feature = "kube")]
+mod e2e;
+#[cfg(feature = "kube")]
 mod emulator;
 #[cfg(feature = "kube")]
 mod kube;
