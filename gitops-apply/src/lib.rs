@@ -25,13 +25,53 @@
 //! 5. hook delete policies apply when the operation ends (BeforeHookCreation, the default,
 //!    deletes the previous hook object just before a new one is created).
 //!
+//! Before the first write, a pre-flight check (gitops-engine's dry run of every task) fails the
+//! operation with "one or more objects failed to apply (dry run)" when a resource's kind is not
+//! served and no CRD of the desired state defines it, unless `SkipDryRunOnMissingResource=true`.
+//!
+//! Each resource's [`ResourceResult`] carries its comparison status before the sync, a
+//! Flux-style [`Action`] (created, configured, unchanged, deleted, skipped, failed), the
+//! gitops-engine [`ResultCode`] (Synced, SyncFailed, Pruned, PruneSkipped), health, message,
+//! phase, wave and write order.
+//!
 //! [`SyncEngine::step`] runs one (phase, wave) step at a time and returns an
 //! [`OperationState`] that serializes to JSON, so a restarted controller resumes an operation
 //! with [`SyncEngine::resume`]. [`SyncOptions`] covers Argo CD's sync options (prune, prune
 //! confirmation, PruneLast, propagation policy, Replace, CreateNamespace, ApplyOutOfSyncOnly,
 //! selective sync, dry run, retry); per-resource `argocd.argoproj.io/sync-options` annotations
-//! (`Prune=false|confirm`, `Replace=true`, `Force=true`, `Validate=false`) are honoured.
+//! (`Prune=false|confirm`, `Replace=true`, `Force=true`, `Validate=false`,
+//! `SkipDryRunOnMissingResource=true`) are honoured.
 //! Progress is reported through [`SyncEvent`]s.
+//!
+//! ## Example
+//!
+//! ```
+//! use gitops_apply::{Action, InMemoryCluster, ResultCode, SyncEngine, SyncOptions, SyncOutcome};
+//! use gitops_core::{ManifestSet, load_bytes};
+//!
+//! # let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+//! # rt.block_on(async {
+//! let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {mode: blue}\n";
+//! let desired = ManifestSet::from_manifests(load_bytes(yaml.as_bytes(), "app.yaml")?)?;
+//! let cluster = InMemoryCluster::default();
+//! let engine = SyncEngine::new(&cluster);
+//! let options = SyncOptions::new("demo").prune(true);
+//!
+//! let report = engine.sync(&desired, &options).await?;
+//! assert_eq!(report.outcome, SyncOutcome::Succeeded);
+//! let settings = &report.resources[0];
+//! assert_eq!(settings.key.to_string(), "/ConfigMap/default/settings");
+//! assert_eq!((settings.action, settings.result_code()), (Action::Created, ResultCode::Synced));
+//!
+//! // In sync: the next operation writes nothing.
+//! assert_eq!(engine.sync(&desired, &options).await?.writes, 0);
+//!
+//! // Gone from Git: pruned.
+//! let report = engine.sync(&ManifestSet::new(), &options).await?;
+//! assert_eq!(report.resources[0].result_code(), ResultCode::Pruned);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
 //!
 //! ## Feature flags
 //! - `kube` (on by default): [`KubeApplier`], the [`Applier`] over a real API server through
