@@ -4,7 +4,31 @@ use async_trait::async_trait;
 use gitops_core::{GroupVersionKind, annotations::PropagationPolicy};
 use serde_json::Value;
 
-use crate::Result;
+use crate::{Error, Result};
+
+/// The kind and key of an object to create: `metadata.name`, or `metadata.generateName` (the
+/// prefix, for messages) when the server is to choose the name.
+pub(crate) fn create_target(object: &Value) -> Result<(GroupVersionKind, gitops_core::ResourceKey, bool)> {
+    let text = |p: &str| object.pointer(p).and_then(Value::as_str).unwrap_or_default();
+    let placeholder = |message: String| Error::Invalid {
+        key: gitops_core::ResourceKey::new("", text("/kind"), None, ""),
+        message,
+    };
+    let gvk = GroupVersionKind::from_api_version(text("/apiVersion"), text("/kind"))
+        .map_err(|e| placeholder(format!("cannot create: {e}")))?;
+    let (name, generated) = match (text("/metadata/name"), text("/metadata/generateName")) {
+        ("", "") => {
+            return Err(placeholder(
+                "cannot create: metadata.name or metadata.generateName is required".into(),
+            ));
+        }
+        ("", prefix) => (prefix, true),
+        (name, _) => (name, false),
+    };
+    let namespace = Some(text("/metadata/namespace")).filter(|n| !n.is_empty());
+    let key = gitops_core::ResourceKey::new(gvk.group.clone(), gvk.kind.clone(), namespace, name);
+    Ok((gvk, key, generated))
+}
 
 /// How a cluster serves one kind, as API discovery reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -152,6 +176,18 @@ pub trait Applier: Send + Sync + std::fmt::Debug {
     /// values and `options.force` is false; [`Error::NamespaceNotFound`](crate::Error::NamespaceNotFound);
     /// [`Error::Invalid`](crate::Error::Invalid).
     async fn apply(&self, object: &Value, options: &ApplyOptions) -> Result<Value>;
+
+    /// Creates one object (HTTP POST, as `kubectl create`) and returns it as stored. An object
+    /// with `metadata.generateName` and no `metadata.name` gets a name chosen by the server
+    /// (`generateName` plus 5 random characters, as the API server does). `options.field_manager`
+    /// records an Update entry; `options.dry_run` and `options.validate` apply; `options.force`
+    /// is ignored.
+    ///
+    /// # Errors
+    /// [`Error::AlreadyExists`](crate::Error::AlreadyExists) when an object of that name
+    /// exists; [`Error::NamespaceNotFound`](crate::Error::NamespaceNotFound);
+    /// [`Error::Invalid`](crate::Error::Invalid) (e.g. neither name nor generateName).
+    async fn create(&self, object: &Value, options: &ApplyOptions) -> Result<Value>;
 
     /// Replaces one object (HTTP PUT, as `kubectl replace`), creating it when absent. The
     /// object's fields become exactly `object`'s (plus server-populated metadata and status);

@@ -28,6 +28,12 @@ pub enum Error {
         /// What is wrong (never includes Secret data).
         message: String,
     },
+    /// A create found the object already there (the API server's 409 `AlreadyExists`).
+    #[error("{key}: already exists")]
+    AlreadyExists {
+        /// The object being created.
+        key: ResourceKey,
+    },
     /// Server-side apply found fields owned by other field managers with different values.
     #[error("{key}: apply conflicts with other field managers: {}", conflicts.join(", "))]
     Conflict {

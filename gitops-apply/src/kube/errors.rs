@@ -38,6 +38,7 @@ pub(super) fn write_error(error: ::kube::Error, operation: &'static str, key: &R
                 namespace,
             }
         }
+        409 if status.reason == "AlreadyExists" => Error::AlreadyExists { key: key.clone() },
         400 | 422 => Error::Invalid {
             key: key.clone(),
             message: invalid_message(status, key),

@@ -122,7 +122,8 @@ pub struct RequestCounts {
     pub gets: u64,
     /// `GET` of a list page.
     pub lists: u64,
-    /// Server-side apply `PATCH`es (and the merge patches of client-side apply migration).
+    /// Writes of objects: server-side apply `PATCH`es (and the merge patches of client-side
+    /// apply migration), creates (`POST`) and replaces (`PUT`).
     pub applies: u64,
     /// `DELETE`s.
     pub deletes: u64,
@@ -749,6 +750,52 @@ impl Applier for KubeApplier {
         Ok(live)
     }
 
+    async fn create(&self, object: &Value, options: &ApplyOptions) -> Result<Value> {
+        let (gvk, key, _) = crate::applier::create_target(object)?;
+        let served = self.resolve(&gvk, true).await?;
+        let namespace = scoped(&served, key.namespace.as_deref());
+        let params = PostParams {
+            dry_run: options.dry_run,
+            field_manager: Some(options.field_manager.clone()),
+        };
+        let mut body = object.clone();
+        if let Some(meta) = body.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("managedFields");
+            meta.remove("resourceVersion");
+        }
+        let data = serde_json::to_vec(&body).map_err(|e| Error::Invalid {
+            key: key.clone(),
+            message: format!("cannot encode object: {e}"),
+        })?;
+        let request = Request::new(url(&served, namespace));
+        // kube's PostParams has no fieldValidation: Strict as kubectl, Ignore for Validate=false.
+        let validation = if options.validate { "Strict" } else { "Ignore" };
+        let build = || {
+            let mut http = request.create(&params, data.clone())?;
+            let uri = http.uri().to_string();
+            let separator = if uri.contains('?') { '&' } else { '?' };
+            if let Ok(uri) = format!("{uri}{separator}fieldValidation={validation}").parse() {
+                *http.uri_mut() = uri;
+            }
+            Ok(http)
+        };
+        bump(&self.counts.applies);
+        match self.send(build).await {
+            Ok(live) => {
+                if !options.dry_run {
+                    self.cache.written(&key.group_kind(), &live);
+                    if is_crd(&gvk) {
+                        self.discovery.invalidate();
+                    }
+                }
+                Ok(live)
+            }
+            Err(e) => Err(self
+                .unserved_or(e, &gvk, |e| write_error(e, "create", &key))
+                .await),
+        }
+    }
+
     async fn replace(&self, object: &Value, options: &ApplyOptions) -> Result<Value> {
         let manifest = Manifest::from_value(object.clone()).map_err(Error::Manifest)?;
         let key = manifest.key();
@@ -775,6 +822,7 @@ impl Applier for KubeApplier {
             key: key.clone(),
             message: format!("cannot encode object: {e}"),
         })?;
+        bump(&self.counts.applies);
         let sent = if existing.is_some() {
             self.send(|| request.replace(&key.name, &params, data.clone()))
                 .await
@@ -783,8 +831,11 @@ impl Applier for KubeApplier {
         };
         match sent {
             Ok(live) => {
-                if is_crd(manifest.gvk()) && !options.dry_run {
-                    self.discovery.invalidate();
+                if !options.dry_run {
+                    self.cache.written(&key.group_kind(), &live);
+                    if is_crd(manifest.gvk()) {
+                        self.discovery.invalidate();
+                    }
                 }
                 Ok(live)
             }

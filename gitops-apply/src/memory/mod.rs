@@ -254,6 +254,51 @@ impl Applier for InMemoryCluster {
         Ok(state.objects.get(&key).map_or(result, |s| s.object.clone()))
     }
 
+    async fn create(&self, object: &Value, options: &ApplyOptions) -> Result<Value> {
+        let (gvk, mut key, generated) = crate::applier::create_target(object)?;
+        let mut state = self.lock();
+        let resource = resolve(&state, &gvk)?;
+        if !resource.namespaced {
+            key.namespace = None;
+        }
+        check_scope(&state, &key, resource.namespaced)?;
+        let mut config = object.clone();
+        if generated {
+            // The API server's generateName: the prefix plus 5 characters, retried until free.
+            let prefix = std::mem::take(&mut key.name);
+            let mut n = state.writes + state.objects.len() as u64;
+            loop {
+                key.name = format!("{prefix}{}", name_suffix(n));
+                if !state.objects.contains_key(&key) {
+                    break;
+                }
+                n += 1;
+            }
+            config["metadata"]["name"] = Value::String(key.name.clone());
+        } else if state.objects.contains_key(&key) {
+            return Err(Error::AlreadyExists { key });
+        }
+        if let Some(map) = config.as_object_mut() {
+            map.remove("status");
+        }
+        if let Some(meta) = config.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("managedFields");
+            meta.remove("resourceVersion");
+        }
+        let created = gitops_diff::merge::update(None, &config, &options.field_manager).object;
+        if options.dry_run {
+            return Ok(state.preview(&key, created, SystemTime::now()));
+        }
+        let result = state.write_apply(&key, created, Instant::now());
+        if is_crd(&key) {
+            for r in crd_api_resources(&result).unwrap_or_default() {
+                state.kinds.insert(r.gvk.group_kind(), r);
+            }
+        }
+        self.refresh_status(&mut state, &key);
+        Ok(state.objects.get(&key).map_or(result, |s| s.object.clone()))
+    }
+
     async fn replace(&self, object: &Value, options: &ApplyOptions) -> Result<Value> {
         let manifest = Manifest::from_value(object.clone()).map_err(Error::Manifest)?;
         let mut state = self.lock();
@@ -339,6 +384,21 @@ fn is_crd(key: &ResourceKey) -> bool {
 
 fn namespace_key(name: &str) -> ResourceKey {
     ResourceKey::new("", "Namespace", None, name)
+}
+
+/// Five characters of the API server's `generateName` alphabet (no vowels, no look-alikes)
+/// for `n`: deterministic in the simulation, unlike the real server's random suffix.
+fn name_suffix(mut n: u64) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    // Spread consecutive numbers over the alphabet (a multiplicative hash), then base-27 digits.
+    n = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20;
+    (0..5)
+        .map(|_| {
+            let c = ALPHABET[(n % ALPHABET.len() as u64) as usize] as char;
+            n /= ALPHABET.len() as u64;
+            c
+        })
+        .collect()
 }
 
 fn check_scope(state: &State, key: &ResourceKey, namespaced: bool) -> Result<()> {

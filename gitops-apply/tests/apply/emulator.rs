@@ -47,6 +47,7 @@ on_emulator!(
     conflicts_with_another_field_manager,
     interrupted_sync_resumes_from_serialized_state,
     crd_and_custom_resource_in_one_sync,
+    create_names_generated_objects_and_refuses_existing_ones,
     missing_kind_fails_before_any_write_unless_skip_dry_run,
     dry_run_changes_nothing,
     selective_sync_and_create_namespace,

@@ -468,6 +468,56 @@ pub(crate) async fn crd_and_custom_resource_in_one_sync(applier: &dyn Applier) {
     assert_eq!(widget["spec"]["size"], 3);
 }
 
+pub(crate) async fn create_names_generated_objects_and_refuses_existing_ones(applier: &dyn Applier) {
+    let cm = json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "created", "namespace": "default"}, "data": {"a": "1"}});
+    let opts = ApplyOptions::default().field_manager("creator");
+    let created = applier.create(&cm, &opts).await.unwrap();
+    assert_eq!(created["data"]["a"], "1");
+    let managers: Vec<_> = created["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["manager"].clone(), e["operation"].clone()))
+        .collect();
+    assert_eq!(managers, [(json!("creator"), json!("Update"))]);
+    let err = applier.create(&cm, &opts).await.unwrap_err();
+    assert!(matches!(err, gitops_apply::Error::AlreadyExists { .. }), "{err}");
+    assert_eq!(err.to_string(), "/ConfigMap/default/created: already exists");
+
+    let generated = json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"generateName": "run-", "namespace": "default"}});
+    let first = applier.create(&generated, &opts).await.unwrap();
+    let second = applier.create(&generated, &opts).await.unwrap();
+    let name = |o: &serde_json::Value| o["metadata"]["name"].as_str().unwrap().to_owned();
+    assert!(name(&first).starts_with("run-") && name(&first).len() == "run-".len() + 5);
+    assert_ne!(name(&first), name(&second));
+    assert!(
+        live(applier, "", "v1", "ConfigMap", Some("default"), &name(&second))
+            .await
+            .is_some()
+    );
+
+    let dry =
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dry", "namespace": "default"}});
+    applier.create(&dry, &opts.clone().dry_run(true)).await.unwrap();
+    assert!(
+        live(applier, "", "v1", "ConfigMap", Some("default"), "dry")
+            .await
+            .is_none()
+    );
+    let nameless = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"namespace": "default"}});
+    let err = applier.create(&nameless, &opts).await.unwrap_err();
+    assert!(err.to_string().contains("generateName"), "{err}");
+    let elsewhere =
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "absent"}});
+    let err = applier.create(&elsewhere, &opts).await.unwrap_err();
+    assert!(
+        matches!(err, gitops_apply::Error::NamespaceNotFound { .. }),
+        "{err}"
+    );
+}
+
 const MISSING_KIND: &str = r#"
 apiVersion: v1
 kind: ConfigMap
