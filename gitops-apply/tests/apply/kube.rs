@@ -543,8 +543,6 @@ async fn client_side_apply(applier: &KubeApplier, mut object: Value) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "gitops-testkit's emulator recomputes managedFields on a patch that sets them; real API \
-            servers keep them (csaupgrade relies on it). Run with --ignored once the emulator does"]
 async fn client_side_applied_objects_move_to_server_side_ownership() {
     let emulator = emulator();
     let applier = applier(&emulator, fast());

@@ -23,7 +23,14 @@
 //!   deleted namespace removes its objects), deletecollection, `dryRun=All`, the `status`
 //!   subresource, Tables for `kubectl get`;
 //! - server-set metadata: uid, creationTimestamp, a global monotonic resourceVersion,
-//!   generation bumped on spec changes only, managedFields on every write;
+//!   generation bumped on spec changes only, managedFields on every write; a non-apply write
+//!   (PUT, merge/JSON/strategic patch) that sets `metadata.managedFields` follows kube-apiserver's
+//!   `FieldManager.Update`: a non-empty list that decodes is stored as given (how kubectl's and
+//!   Argo CD's `csaupgrade` move client-side-apply ownership to server-side apply), with only
+//!   the fields the request itself changes added to the writer's `Update` entry; `[]` and `[{}]`
+//!   reset them; a list that does not decode (operation other than Apply/Update, no apiVersion,
+//!   fieldsType other than FieldsV1) leaves the stored ones in place; badly typed entries are a
+//!   400 and a manager longer than 128 bytes a 422;
 //! - `Status` errors: 404, 409 AlreadyExists/Conflict, 422 Invalid (names, selectors, immutable
 //!   fields: Service clusterIP, workload selectors, Job template, immutable ConfigMaps/Secrets),
 //!   400, 401 (with [`EmulatorOptions::token`]), 415.

@@ -9,6 +9,7 @@ mod client;
 mod errors;
 mod faults;
 mod kubectl;
+mod managed_fields;
 mod watch;
 
 use std::time::Duration;

@@ -224,6 +224,13 @@ impl Store {
         options: &WriteOptions,
         record: bool,
     ) -> ApiResult<Value> {
+        let base = if record {
+            let invalid =
+                |causes: &[(&str, String)]| ApiError::invalid(&rt.kind, &rt.group, &key.name, causes);
+            ssa::requested_fields(&new, options.status, invalid)?
+        } else {
+            ssa::BaseFields::Live
+        };
         let old_entry = state.objects.get(key);
         let old = old_entry.map(|e| as_version(&e.object, rt));
         if old.is_none() {
@@ -253,7 +260,7 @@ impl Store {
         system_metadata(rt, key, old.as_ref(), &mut new);
         validate(rt, old.as_ref(), &mut new)?;
         if record {
-            ssa::record_update(&state.schema, old.as_ref(), &mut new, &options.manager);
+            ssa::record_update(&state.schema, old.as_ref(), &mut new, &options.manager, base);
         }
         stamp_managed_fields(&mut new, rt, options);
         if let Some(old) = &old
