@@ -76,131 +76,15 @@ impl ResourceType {
     }
 }
 
-/// `(group, version, kind, plural, namespaced, short names, status subresource)`.
-type Builtin = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    bool,
-    &'static [&'static str],
-    bool,
-);
-
-/// The built-in kinds (issue 7's list).
-const BUILTINS: &[Builtin] = &[
-    ("", "v1", "Namespace", "namespaces", false, &["ns"], true),
-    ("", "v1", "ConfigMap", "configmaps", true, &["cm"], false),
-    ("", "v1", "Secret", "secrets", true, &[], false),
-    ("", "v1", "Service", "services", true, &["svc"], true),
-    (
-        "",
-        "v1",
-        "ServiceAccount",
-        "serviceaccounts",
-        true,
-        &["sa"],
-        false,
-    ),
-    ("", "v1", "Pod", "pods", true, &["po"], true),
-    (
-        "",
-        "v1",
-        "PersistentVolumeClaim",
-        "persistentvolumeclaims",
-        true,
-        &["pvc"],
-        true,
-    ),
-    ("", "v1", "Endpoints", "endpoints", true, &["ep"], false),
-    ("", "v1", "Event", "events", true, &["ev"], false),
-    ("apps", "v1", "Deployment", "deployments", true, &["deploy"], true),
-    ("apps", "v1", "StatefulSet", "statefulsets", true, &["sts"], true),
-    ("apps", "v1", "DaemonSet", "daemonsets", true, &["ds"], true),
-    ("apps", "v1", "ReplicaSet", "replicasets", true, &["rs"], true),
-    ("batch", "v1", "Job", "jobs", true, &[], true),
-    ("batch", "v1", "CronJob", "cronjobs", true, &["cj"], true),
-    (
-        "networking.k8s.io",
-        "v1",
-        "Ingress",
-        "ingresses",
-        true,
-        &["ing"],
-        true,
-    ),
-    (
-        "networking.k8s.io",
-        "v1",
-        "NetworkPolicy",
-        "networkpolicies",
-        true,
-        &["netpol"],
-        false,
-    ),
-    (
-        "rbac.authorization.k8s.io",
-        "v1",
-        "Role",
-        "roles",
-        true,
-        &[],
-        false,
-    ),
-    (
-        "rbac.authorization.k8s.io",
-        "v1",
-        "RoleBinding",
-        "rolebindings",
-        true,
-        &[],
-        false,
-    ),
-    (
-        "rbac.authorization.k8s.io",
-        "v1",
-        "ClusterRole",
-        "clusterroles",
-        false,
-        &[],
-        false,
-    ),
-    (
-        "rbac.authorization.k8s.io",
-        "v1",
-        "ClusterRoleBinding",
-        "clusterrolebindings",
-        false,
-        &[],
-        false,
-    ),
-    (
-        "policy",
-        "v1",
-        "PodDisruptionBudget",
-        "poddisruptionbudgets",
-        true,
-        &["pdb"],
-        true,
-    ),
-    (
-        "autoscaling",
-        "v2",
-        "HorizontalPodAutoscaler",
-        "horizontalpodautoscalers",
-        true,
-        &["hpa"],
-        true,
-    ),
-    (
-        "apiextensions.k8s.io",
-        "v1",
-        "CustomResourceDefinition",
-        "customresourcedefinitions",
-        false,
-        &["crd", "crds"],
-        true,
-    ),
+/// Built-in kinds with a status subresource whose objects carry no `metadata.generation`.
+const WITHOUT_GENERATION: &[&str] = &[
+    "Namespace",
+    "Service",
+    "Pod",
+    "Node",
+    "PersistentVolume",
+    "ResourceQuota",
+    "APIService",
 ];
 
 /// All served resource types; CRDs add and remove entries.
@@ -212,23 +96,25 @@ pub(crate) struct Registry {
 impl Registry {
     /// The built-in types only.
     pub(crate) fn builtin() -> Self {
-        let types = BUILTINS
+        // One table with the in-memory cluster: gitops_apply::kinds::BUILTIN_KINDS.
+        let table = gitops_apply::kinds::BUILTIN_KINDS;
+        let types = table
             .iter()
-            .map(
-                |&(group, version, kind, plural, namespaced, short, status)| ResourceType {
-                    group: group.into(),
-                    version: version.into(),
-                    kind: kind.into(),
-                    plural: plural.into(),
-                    singular: kind.to_ascii_lowercase(),
-                    namespaced,
-                    short_names: short.iter().map(|s| (*s).to_string()).collect(),
-                    status,
-                    generation: status && kind != "Namespace" && kind != "Service" && kind != "Pod",
-                    custom: false,
-                    preferred: true,
-                },
-            )
+            .enumerate()
+            .map(|(i, k)| ResourceType {
+                group: k.group.into(),
+                version: k.version.into(),
+                kind: k.kind.into(),
+                plural: k.plural.into(),
+                singular: k.kind.to_ascii_lowercase(),
+                namespaced: k.namespaced,
+                short_names: k.short_names.iter().map(|s| (*s).to_string()).collect(),
+                status: k.status_subresource,
+                generation: k.status_subresource && !WITHOUT_GENERATION.contains(&k.kind),
+                custom: false,
+                // A group's preferred version is the one of its first entry (autoscaling/v2).
+                preferred: table[..i].iter().all(|earlier| earlier.group != k.group),
+            })
             .collect();
         Self { types }
     }
