@@ -182,7 +182,18 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 eprintln!("live-state cache: some kinds are still listing; their reads go to the API server");
             }
         }
+        let before = kube.as_ref().map(KubeApplier::request_counts);
         let report = reconciler.reconcile_once().await?;
+        if let (Some(kube), Some(before)) = (&kube, before) {
+            let after = kube.request_counts();
+            eprintln!(
+                "API requests this iteration: {} get, {} list, {} write, {} delete",
+                after.gets - before.gets,
+                after.lists - before.lists,
+                after.applies - before.applies,
+                after.deletes - before.deletes
+            );
+        }
         match args.output {
             Output::Text => print!("{}", report.to_table()),
             Output::Json => println!("{}", serde_json::to_string(&report)?),
