@@ -7,7 +7,7 @@ use gitops_apply::{
 use gitops_core::{ResourceKey, SyncPhase};
 use serde_json::json;
 
-use crate::support::{Recorder, example_app, kustomize_rendered, live, options, rendered, set};
+use crate::support::{Recorder, example_app, kustomize_rendered, live, options, set};
 
 const WAVES: &str = r#"
 apiVersion: v1
@@ -70,7 +70,7 @@ pub(crate) async fn waves_in_order_gated_on_health(applier: &dyn Applier) {
 }
 
 pub(crate) async fn hooks_run_and_are_deleted_per_policy(applier: &dyn Applier) {
-    let Some(desired) = rendered("pre-post-sync") else {
+    let Some(desired) = kustomize_rendered("pre-post-sync") else {
         return;
     };
     let recorder = Recorder::default();

@@ -38,18 +38,6 @@ pub(crate) fn example_app(path: &str) -> Option<ManifestSet> {
     Some(ManifestSet::from_manifests(manifests).unwrap())
 }
 
-/// The kustomize output of an argocd-example-apps directory, from ../shared/fixtures/rendered.
-pub(crate) fn rendered(name: &str) -> Option<ManifestSet> {
-    let shared = gitops_testkit::shared_dir()?;
-    let bytes = std::fs::read(
-        shared
-            .join("fixtures/rendered/argocd-example-apps")
-            .join(format!("{name}.yaml")),
-    )
-    .ok()?;
-    Some(ManifestSet::from_manifests(load_bytes(&bytes, name).unwrap()).unwrap())
-}
-
 /// An argocd-example-apps directory rendered by gitops-source's kustomize renderer (kustomize
 /// or `kubectl kustomize`) from the fixture bundle at HEAD; `None` (skipped, with a message)
 /// when ../shared or both binaries are absent.
