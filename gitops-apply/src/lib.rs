@@ -82,6 +82,7 @@
 
 mod applier;
 mod error;
+pub mod immutable;
 pub mod kinds;
 #[cfg(feature = "kube")]
 #[cfg_attr(docsrs, doc(cfg(feature = "kube")))]

@@ -1,6 +1,5 @@
 //! [`InMemoryCluster`]: a simulated Kubernetes cluster in process memory.
 
-mod immutable;
 mod store;
 
 use std::{
@@ -237,7 +236,8 @@ impl Applier for InMemoryCluster {
                 conflicts,
             })?;
         if let Some(live) = &live
-            && let Some(message) = immutable::violation(&key.group, &key.kind, &key.name, live, &merged)
+            && let Some(message) =
+                crate::immutable::violation(&key.group, &key.kind, &key.name, live, &merged)
         {
             return Err(Error::Invalid { key, message });
         }
@@ -321,7 +321,7 @@ impl Applier for InMemoryCluster {
             self.refresh_status(&mut state, &key);
             return Ok(state.objects.get(&key).map_or(result, |s| s.object.clone()));
         };
-        if let Some(message) = immutable::violation(&key.group, &key.kind, &key.name, &live, &config) {
+        if let Some(message) = crate::immutable::violation(&key.group, &key.kind, &key.name, &live, &config) {
             return Err(Error::Invalid { key, message });
         }
         if options.dry_run {

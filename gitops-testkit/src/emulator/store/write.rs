@@ -596,12 +596,6 @@ fn validate(rt: &ResourceType, old: Option<&Value>, new: &mut Value) -> ApiResul
         .unwrap_or_default()
         .to_string();
     let mut causes: Vec<(&str, String)> = Vec::new();
-    let immutable = |v: Option<&Value>| {
-        format!(
-            "Invalid value: {}: field is immutable",
-            v.map_or("null".into(), Value::to_string)
-        )
-    };
     match (rt.group.as_str(), rt.kind.as_str()) {
         ("apps", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet") => {
             let selector = new.pointer("/spec/selector");
@@ -629,23 +623,6 @@ fn validate(rt: &ResourceType, old: Option<&Value>, new: &mut Value) -> ApiResul
                 }
                 None => {}
             }
-            if let Some(old) = old
-                && old.pointer("/spec/selector") != selector
-            {
-                causes.push(("spec.selector", immutable(selector)));
-            }
-        }
-        ("batch", "Job") => {
-            if let Some(old) = old {
-                for (pointer, field) in [
-                    ("/spec/selector", "spec.selector"),
-                    ("/spec/template", "spec.template"),
-                ] {
-                    if old.pointer(pointer) != new.pointer(pointer) {
-                        causes.push((field, immutable(new.pointer(pointer))));
-                    }
-                }
-            }
         }
         ("", "Service") => {
             if let Some(old) = old {
@@ -663,24 +640,15 @@ fn validate(rt: &ResourceType, old: Option<&Value>, new: &mut Value) -> ApiResul
                             spec.entry("clusterIPs").or_insert_with(|| ips.clone());
                         }
                     }
-                    if spec.get("clusterIP") != old_ip.as_ref() {
-                        causes.push(("spec.clusterIP", immutable(spec.get("clusterIP"))));
-                    }
                 }
             }
         }
-        ("", "ConfigMap" | "Secret") => {
-            if let Some(old) = old
-                && old.get("immutable") == Some(&json!(true))
-                && (old.get("data") != new.get("data") || old.get("binaryData") != new.get("binaryData"))
-            {
-                causes.push((
-                    "data",
-                    "Forbidden: field is immutable when `immutable` is set".into(),
-                ));
-            }
-        }
         _ => {}
+    }
+    // The immutable fields: one table with the in-memory cluster (gitops_apply::immutable).
+    let refused = old.map(|old| gitops_apply::immutable::changes(&rt.group, &rt.kind, old, new));
+    for change in refused.iter().flatten() {
+        causes.push((change.field.as_str(), change.detail.clone()));
     }
     if causes.is_empty() {
         Ok(())
