@@ -28,6 +28,14 @@ pub enum Error {
         /// What is wrong (never includes Secret data).
         message: String,
     },
+    /// A label selector that does not parse (Kubernetes' equality- and set-based syntax).
+    #[error("invalid label selector {selector:?}: {message}")]
+    InvalidSelector {
+        /// The selector as given.
+        selector: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A create found the object already there (the API server's 409 `AlreadyExists`).
     #[error("{key}: already exists")]
     AlreadyExists {

@@ -34,11 +34,11 @@ impl LabelSelector {
     /// Parses the text form; the empty string selects everything.
     ///
     /// # Errors
-    /// [`Error::Invalid`] naming the selector when a requirement is malformed.
+    /// [`Error::InvalidSelector`] naming the selector when a requirement is malformed.
     pub fn parse(text: &str) -> Result<Self> {
-        let invalid = |why: &str| Error::Invalid {
-            key: gitops_core::ResourceKey::new("", "LabelSelector", None, "-"),
-            message: format!("invalid label selector {text:?}: {why}"),
+        let invalid = |why: &str| Error::InvalidSelector {
+            selector: text.to_owned(),
+            message: why.to_owned(),
         };
         let mut requirements = Vec::new();
         for part in split_top_level(text) {

@@ -304,7 +304,7 @@ impl KubeApplier {
     /// applier is dropped.
     ///
     /// # Errors
-    /// [`Error::UnknownKind`] for a kind the cluster does not serve; [`Error::Invalid`] for a
+    /// [`Error::UnknownKind`] for a kind the cluster does not serve; [`Error::InvalidSelector`] for a
     /// malformed selector.
     pub async fn watch(&self, kinds: &[GroupVersionKind], label_selector: Option<&str>) -> Result<()> {
         let selector = label_selector.map(str::trim).filter(|s| !s.is_empty());
@@ -331,7 +331,7 @@ impl KubeApplier {
     /// kinds too (kinds already watched are skipped, discovery is cached).
     ///
     /// # Errors
-    /// Discovery errors; [`Error::Invalid`] for a malformed selector.
+    /// Discovery errors; [`Error::InvalidSelector`] for a malformed selector.
     pub async fn watch_all(&self, label_selector: Option<&str>) -> Result<()> {
         let kinds: Vec<GroupVersionKind> = Applier::api_resources(self)
             .await?
