@@ -113,7 +113,7 @@ async fn list_filters_by_label_fills_in_types_sorts_and_pages() {
         .list(&gvk("v1", "ConfigMap"), None, Some("=oops"))
         .await
         .unwrap_err();
-    assert!(matches!(bad, Error::Invalid { .. }), "{bad}");
+    assert!(matches!(bad, Error::InvalidSelector { .. }), "{bad}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
