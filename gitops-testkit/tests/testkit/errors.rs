@@ -225,6 +225,16 @@ async fn malformed_bodies_are_400_and_unknown_patch_types_415() {
     )
     .await;
     assert_eq!(code, 400);
+    // YAML proper (not JSON) is decoded as YAML.
+    let (code, applied) = raw(
+        &client,
+        "PATCH",
+        "/api/v1/namespaces/default/configmaps/x?fieldManager=m",
+        "application/apply-patch+yaml",
+        "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: '1'  # a comment\n",
+    )
+    .await;
+    assert_eq!((code, &applied["data"]), (200, &serde_json::json!({"a": "1"})));
 }
 
 #[tokio::test(flavor = "multi_thread")]

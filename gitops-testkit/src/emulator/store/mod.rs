@@ -68,7 +68,9 @@ struct Entry {
 /// The mutable state, behind one mutex.
 #[derive(Debug)]
 pub(crate) struct State {
-    pub(crate) registry: Registry,
+    /// Shared with request handlers (a request clones the `Arc`, not the table); CRD
+    /// (un)registration copies on write.
+    pub(crate) registry: Arc<Registry>,
     /// Merge semantics for server-side apply and strategic merge: built-ins plus CRD schemas.
     pub(crate) schema: Arc<gitops_diff::Schema>,
     objects: BTreeMap<ObjKey, Entry>,
@@ -110,7 +112,7 @@ impl Store {
         let (events, _) = broadcast::channel(8192);
         let store = Self {
             state: Mutex::new(State {
-                registry: Registry::builtin(),
+                registry: Arc::new(Registry::builtin()),
                 schema: Arc::new(gitops_diff::Schema::new()),
                 objects: BTreeMap::new(),
                 rv: 0,
@@ -143,8 +145,8 @@ impl Store {
     }
 
     /// A snapshot of the registry (discovery).
-    pub(crate) fn registry(&self) -> Registry {
-        self.lock().registry.clone()
+    pub(crate) fn registry(&self) -> Arc<Registry> {
+        Arc::clone(&self.lock().registry)
     }
 
     /// The current (latest) resourceVersion.

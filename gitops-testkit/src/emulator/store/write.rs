@@ -149,10 +149,16 @@ impl Store {
                 "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
             ));
         }
-        let text =
-            std::str::from_utf8(body).map_err(|_| ApiError::bad_request("apply patch is not UTF-8"))?;
-        let mut config: Value = serde_saphyr::from_str(text)
-            .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?;
+        // kubectl and client libraries send the apply configuration as JSON (a subset of YAML):
+        // decoded as such first, as the API server's YAML-to-JSON step passes JSON through.
+        let mut config: Value = if let Ok(config) = serde_json::from_slice(body) {
+            config
+        } else {
+            let text =
+                std::str::from_utf8(body).map_err(|_| ApiError::bad_request("apply patch is not UTF-8"))?;
+            serde_saphyr::from_str(text)
+                .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?
+        };
         if !config.is_object() {
             return Err(ApiError::bad_request("apply patch must be an object"));
         }
@@ -309,7 +315,7 @@ impl Store {
             },
         );
         if rt.kind == "CustomResourceDefinition" && rt.group == "apiextensions.k8s.io" {
-            state.registry.register_crd(&new);
+            Arc::make_mut(&mut state.registry).register_crd(&new);
             let mut schema = (*state.schema).clone();
             // A CRD without group, kind or versions keeps the fallback semantics (lists atomic).
             if schema.add_crd(&new).is_ok() {
@@ -381,7 +387,7 @@ impl Store {
             },
         );
         if key.group == "apiextensions.k8s.io" && key.plural == "customresourcedefinitions" {
-            state.registry.unregister_crd(&object);
+            Arc::make_mut(&mut state.registry).unregister_crd(&object);
             let group = object
                 .pointer("/spec/group")
                 .and_then(Value::as_str)
