@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use futures::StreamExt as _;
+
 use gitops_core::{GroupKind, Manifest, ManifestSet, ResourceKey};
 use serde_json::Value;
 
@@ -83,53 +85,24 @@ pub(super) async fn compare(
     let desired = prepare(desired, &scopes, options)?;
     let mut statuses = BTreeMap::new();
     let mut live_versions = BTreeMap::new();
+    let mut resources = Vec::new();
     for manifest in &desired {
-        if is_hook(manifest)? {
-            continue;
+        if !is_hook(manifest)? {
+            resources.push(manifest);
         }
-        let key = manifest.key();
-        let status = if scopes.is_served(&key.group_kind()) {
-            let live = engine
-                .applier
-                .get(manifest.gvk(), key.namespace.as_deref(), &key.name)
-                .await?;
-            match live {
-                None => ResourceStatus::Missing,
-                Some(live) => {
-                    if let Some(rv) = live.pointer("/metadata/resourceVersion").and_then(Value::as_str) {
-                        live_versions.insert(key.clone(), rv.to_owned());
-                    }
-                    let diff = if options.server_side_diff {
-                        // Argo CD's server-side diff: the server predicts the live object.
-                        let dry_run = crate::ApplyOptions::default()
-                            .field_manager(options.field_manager.clone())
-                            .force(options.force_conflicts)
-                            .dry_run(true);
-                        let predicted = engine.applier.apply(manifest.as_value(), &dry_run).await?;
-                        let diff_options = engine.diff.clone().with_manager(options.field_manager.clone());
-                        gitops_diff::diff_server_side(manifest.as_value(), &live, &predicted, &diff_options)
-                    } else {
-                        let special = diff_options_for(engine, &live, options);
-                        gitops_diff::diff(
-                            manifest.as_value(),
-                            &live,
-                            special.as_ref().unwrap_or(&engine.diff),
-                        )
-                    }
-                    .map_err(|source| Error::Diff {
-                        key: key.clone(),
-                        source,
-                    })?;
-                    if diff.modified {
-                        ResourceStatus::OutOfSync
-                    } else {
-                        ResourceStatus::Synced
-                    }
-                }
-            }
-        } else {
-            ResourceStatus::Missing
-        };
+    }
+    // Each resource is read (and dry-run applied for a server-side diff) concurrently.
+    let compared: Vec<Result<(ResourceKey, ResourceStatus, Option<String>)>> =
+        futures::stream::iter(resources)
+            .map(|manifest| compare_one(engine, manifest, &scopes, options))
+            .buffered(super::READ_CONCURRENCY)
+            .collect()
+            .await;
+    for outcome in compared {
+        let (key, status, resource_version) = outcome?;
+        if let Some(rv) = resource_version {
+            live_versions.insert(key.clone(), rv);
+        }
         statuses.insert(key, status);
     }
     let prune = managed_live(engine, &desired, options).await?;
@@ -142,6 +115,58 @@ pub(super) async fn compare(
         prune,
         live_versions,
     })
+}
+
+/// Compares one non-hook desired resource with its live object: its status and the live
+/// `metadata.resourceVersion`.
+async fn compare_one(
+    engine: &SyncEngine<'_>,
+    manifest: &Manifest,
+    scopes: &DiscoveredScopes,
+    options: &SyncOptions,
+) -> Result<(ResourceKey, ResourceStatus, Option<String>)> {
+    let key = manifest.key();
+    if !scopes.is_served(&key.group_kind()) {
+        return Ok((key, ResourceStatus::Missing, None));
+    }
+    let Some(live) = engine
+        .applier
+        .get(manifest.gvk(), key.namespace.as_deref(), &key.name)
+        .await?
+    else {
+        return Ok((key, ResourceStatus::Missing, None));
+    };
+    let resource_version = live
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let diff = if options.server_side_diff {
+        // Argo CD's server-side diff: the server predicts the live object.
+        let dry_run = crate::ApplyOptions::default()
+            .field_manager(options.field_manager.clone())
+            .force(options.force_conflicts)
+            .dry_run(true);
+        let predicted = engine.applier.apply(manifest.as_value(), &dry_run).await?;
+        let diff_options = engine.diff.clone().with_manager(options.field_manager.clone());
+        gitops_diff::diff_server_side(manifest.as_value(), &live, &predicted, &diff_options)
+    } else {
+        let special = diff_options_for(engine, &live, options);
+        gitops_diff::diff(
+            manifest.as_value(),
+            &live,
+            special.as_ref().unwrap_or(&engine.diff),
+        )
+    }
+    .map_err(|source| Error::Diff {
+        key: key.clone(),
+        source,
+    })?;
+    let status = if diff.modified {
+        ResourceStatus::OutOfSync
+    } else {
+        ResourceStatus::Synced
+    };
+    Ok((key, status, resource_version))
 }
 
 /// Live objects owned by the application (tracking label/annotation) that are not desired and

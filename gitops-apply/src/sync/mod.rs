@@ -26,6 +26,7 @@ mod report;
 mod state;
 mod wait;
 
+use futures::StreamExt as _;
 use gitops_core::ManifestSet;
 use gitops_diff::DiffOptions;
 use gitops_health::Registry;
@@ -162,23 +163,30 @@ impl<'a> SyncEngine<'a> {
         options: &SyncOptions,
     ) -> Result<SyncReport> {
         let mut resources = state.results.clone();
+        // The live objects for health, read concurrently (in result order).
+        let reads = resources.iter().map(|r| {
+            let gvk = cmp.desired.get(&r.key).map(|m| m.gvk().clone());
+            let wanted = !(r.hook || r.action == Action::Deleted || options.dry_run);
+            async move {
+                match gvk.filter(|_| wanted) {
+                    Some(gvk) => self
+                        .applier
+                        .get(&gvk, r.key.namespace.as_deref(), &r.key.name)
+                        .await
+                        .unwrap_or(None),
+                    None => None,
+                }
+            }
+        });
+        let lives: Vec<Option<serde_json::Value>> = futures::stream::iter(reads)
+            .buffered(READ_CONCURRENCY)
+            .collect()
+            .await;
         let mut objects = Vec::new();
-        for r in &mut resources {
+        for (r, live) in resources.iter_mut().zip(lives) {
             if let Some(status) = state.initial.get(&r.key.to_string()) {
                 r.status = *status;
             }
-            if r.hook || r.action == Action::Deleted {
-                continue;
-            }
-            let gvk = cmp.desired.get(&r.key).map(|m| m.gvk().clone());
-            let live = match (&gvk, options.dry_run) {
-                (Some(gvk), false) => self
-                    .applier
-                    .get(gvk, r.key.namespace.as_deref(), &r.key.name)
-                    .await
-                    .unwrap_or(None),
-                _ => None,
-            };
             if let Some(object) = &live {
                 let health = self.health.assess(object).map_err(|source| Error::Health {
                     key: r.key.clone(),
@@ -218,6 +226,10 @@ impl<'a> SyncEngine<'a> {
         })
     }
 }
+
+/// Reads of live objects in flight at once while comparing and reporting (each a GET unless
+/// the backend's cache answers; the backend's own concurrency limit still applies).
+pub(crate) const READ_CONCURRENCY: usize = 16;
 
 fn cmp_initially_out_of_sync(state: &OperationState) -> bool {
     state.initial.values().any(|s| s.is_out_of_sync())

@@ -53,6 +53,9 @@ pub struct OperationState {
     pub(crate) completed: Vec<(String, i32)>,
     /// Per-resource results so far.
     pub(crate) results: Vec<ResourceResult>,
+    /// Position of each key in `results` (rebuilt after deserializing).
+    #[serde(skip)]
+    pub(crate) positions: Positions,
     /// Hooks created so far.
     pub(crate) hooks: Vec<HookRecord>,
     /// Writes made so far.
@@ -76,13 +79,44 @@ impl OperationState {
             .any(|(p, w)| p == phase.as_str() && *w == wave)
     }
 
+    /// Records the result of a resource, replacing an earlier one of the same key in place
+    /// (O(log n): a sync of n resources records n results).
     pub(crate) fn record(&mut self, result: ResourceResult) {
-        self.results.retain(|r| r.key != result.key);
-        self.results.push(result);
+        if let Some(i) = self.position(&result.key) {
+            self.results[i] = result;
+        } else {
+            self.positions.0.insert(result.key.clone(), self.results.len());
+            self.results.push(result);
+        }
     }
 
     pub(crate) fn result_mut(&mut self, key: &ResourceKey) -> Option<&mut ResourceResult> {
-        self.results.iter_mut().find(|r| &r.key == key)
+        let i = self.position(key)?;
+        self.results.get_mut(i)
+    }
+
+    fn position(&mut self, key: &ResourceKey) -> Option<usize> {
+        if self.positions.0.len() != self.results.len() {
+            // A deserialized (or hand-built) state: index it once.
+            self.positions.0 = self
+                .results
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.key.clone(), i))
+                .collect();
+        }
+        self.positions.0.get(key).copied()
+    }
+}
+
+/// The key → position index of [`OperationState::results`]; derived data, so it takes no part
+/// in equality.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Positions(BTreeMap<ResourceKey, usize>);
+
+impl PartialEq for Positions {
+    fn eq(&self, _: &Self) -> bool {
+        true
     }
 }
 
