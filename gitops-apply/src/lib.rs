@@ -41,7 +41,8 @@
 //! selective sync, dry run, retry); per-resource `argocd.argoproj.io/sync-options` annotations
 //! (`Prune=false|confirm`, `Replace=true`, `Force=true`, `Validate=false`,
 //! `SkipDryRunOnMissingResource=true`) are honoured.
-//! Progress is reported through [`SyncEvent`]s.
+//! Progress is reported through [`SyncEvent`]s, to a callback ([`SyncOptions::events`]) or a
+//! channel ([`SyncOptions::event_channel`]).
 //!
 //! ## Example
 //!

@@ -330,6 +330,38 @@ impl SyncOptions {
         self
     }
 
+    /// Sends the progress events to a channel instead of a callback: returns the options and
+    /// the receiving end (tokio's unbounded mpsc, so the sync never waits for a slow reader;
+    /// events after the receiver is dropped are discarded).
+    ///
+    /// ```
+    /// use gitops_apply::{InMemoryCluster, SyncEngine, SyncEvent, SyncOptions};
+    /// # let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    /// # rt.block_on(async {
+    /// let yaml = b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\n";
+    /// let desired = gitops_core::ManifestSet::from_manifests(gitops_core::load_bytes(yaml, "cfg.yaml")?)?;
+    /// let (options, mut events) = SyncOptions::new("demo").event_channel();
+    /// let cluster = InMemoryCluster::default();
+    /// SyncEngine::new(&cluster).sync(&desired, &options).await?;
+    /// let mut seen = Vec::new();
+    /// while let Ok(event) = events.try_recv() {
+    ///     seen.push(event);
+    /// }
+    /// assert!(matches!(seen.first(), Some(SyncEvent::StepStarted { .. })));
+    /// assert!(matches!(seen.last(), Some(SyncEvent::Finished { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    #[must_use]
+    pub fn event_channel(self) -> (Self, tokio::sync::mpsc::UnboundedReceiver<SyncEvent>) {
+        let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+        let options = self.events(move |event| {
+            // A dropped receiver only means nobody listens any more.
+            let _ = sender.send(event.clone());
+        });
+        (options, receiver)
+    }
+
     /// Sets [`SyncOptions::server_side_diff`].
     #[must_use]
     pub fn server_side_diff(mut self, on: bool) -> Self {
