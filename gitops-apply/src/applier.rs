@@ -206,4 +206,24 @@ pub trait Applier: Send + Sync + std::fmt::Debug {
         name: &str,
         options: &DeleteOptions,
     ) -> Result<bool>;
+
+    /// Starts a live-state cache for `kinds`, restricted to `label_selector` when given (e.g.
+    /// the application's tracking label): afterwards reads of those kinds may be answered from
+    /// memory, kept current by watches, so a steady-state sync lists nothing. Kinds already
+    /// watched are left as they are.
+    ///
+    /// The default does nothing: a backend whose reads are already local (the
+    /// [`InMemoryCluster`](crate::InMemoryCluster)) has nothing to cache. `KubeApplier`
+    /// implements it with kube-runtime watchers (see `KubeApplier::watch`).
+    ///
+    /// # Errors
+    /// [`Error::UnknownKind`](crate::Error::UnknownKind) for a kind the cluster does not
+    /// serve; [`Error::InvalidSelector`](crate::Error::InvalidSelector).
+    async fn watch(&self, kinds: &[GroupVersionKind], label_selector: Option<&str>) -> Result<()> {
+        crate::LabelSelector::parse(label_selector.unwrap_or(""))?;
+        for gvk in kinds {
+            self.api_resource(gvk).await?;
+        }
+        Ok(())
+    }
 }

@@ -567,6 +567,10 @@ fn list_key(gvk: &GroupVersionKind, namespace: Option<&str>) -> String {
 
 #[async_trait]
 impl Applier for KubeApplier {
+    async fn watch(&self, kinds: &[GroupVersionKind], label_selector: Option<&str>) -> Result<()> {
+        KubeApplier::watch(self, kinds, label_selector).await
+    }
+
     async fn api_resource(&self, gvk: &GroupVersionKind) -> Result<ApiResource> {
         Ok(self.resolve(gvk, false).await?.resource)
     }

@@ -609,7 +609,9 @@ async fn the_watch_cache_answers_reads_and_sees_drift() {
     unmanaged["metadata"]["labels"] = json!({});
     other.apply(&unmanaged, &ApplyOptions::default()).await.unwrap();
 
-    applier
+    // Through the object-safe trait, as a sync engine user holding `&dyn Applier` would.
+    let dynamic: &dyn Applier = &applier;
+    dynamic
         .watch(std::slice::from_ref(&cm_gvk), Some("app=demo"))
         .await
         .unwrap();

@@ -98,3 +98,23 @@ async fn namespaces_scope_and_deletion_cascade() {
     let cm_gvk = gitops_core::GroupVersionKind::new("", "v1", "ConfigMap");
     assert!(cluster.get(&cm_gvk, Some("shop"), "c").await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn watch_has_nothing_to_cache_but_checks_its_arguments() {
+    let cluster = cluster();
+    let cm = gitops_core::GroupVersionKind::new("", "v1", "ConfigMap");
+    let dynamic: &dyn Applier = &cluster;
+    dynamic
+        .watch(std::slice::from_ref(&cm), Some("app=web"))
+        .await
+        .unwrap();
+    let unknown = gitops_core::GroupVersionKind::new("example.test", "v1", "Gadget");
+    assert!(matches!(
+        dynamic.watch(&[unknown], None).await,
+        Err(gitops_apply::Error::UnknownKind { .. })
+    ));
+    assert!(matches!(
+        dynamic.watch(&[cm], Some("=bad")).await,
+        Err(gitops_apply::Error::InvalidSelector { .. })
+    ));
+}
