@@ -160,13 +160,12 @@ async fn run(args: Args) -> anyhow::Result<()> {
     } else {
         None
     };
-    let memory = kube
-        .is_none()
-        .then(|| InMemoryCluster::with_options(InMemoryOptions::default().ready_after(args.ready_after)));
-    let cluster: &dyn Applier = match (&kube, &memory) {
-        (Some(kube), _) => kube,
-        (None, Some(memory)) => memory,
-        (None, None) => unreachable!("one backend is always built"),
+    let memory;
+    let cluster: &dyn Applier = if let Some(kube) = &kube {
+        kube
+    } else {
+        memory = InMemoryCluster::with_options(InMemoryOptions::default().ready_after(args.ready_after));
+        &memory
     };
     let watched = kube.as_ref().filter(|_| !args.no_watch_cache);
     let mut changes = watched.map(KubeApplier::live_changes);
