@@ -21,8 +21,8 @@ use crate::LabelSelector;
 /// The cached objects of one kind, keyed by (namespace, name).
 #[derive(Debug, Default)]
 struct KindStore {
-    /// The selector the watch uses; `None` watches every object of the kind.
-    selector: Option<String>,
+    /// The selector the watch uses (text and parsed); `None` watches every object of the kind.
+    selector: Option<(String, LabelSelector)>,
     /// Whether the initial list completed (before that, reads go to the API server).
     synced: bool,
     objects: BTreeMap<(String, String), Value>,
@@ -132,7 +132,11 @@ impl LiveCache {
     }
 
     /// Registers `kind` and returns its store, or `None` when it is already watched.
-    fn register(&self, kind: GroupKind, selector: Option<String>) -> Option<Arc<RwLock<KindStore>>> {
+    fn register(
+        &self,
+        kind: GroupKind,
+        selector: Option<(String, LabelSelector)>,
+    ) -> Option<Arc<RwLock<KindStore>>> {
         let mut kinds = write(&self.kinds);
         if kinds.contains_key(&kind) {
             return None;
@@ -174,24 +178,24 @@ impl LiveCache {
     }
 
     /// `list` from the cache: answered when the watch covers every object the request selects
-    /// (it watches the whole kind, or uses exactly this selector).
+    /// (it watches the whole kind, or uses exactly this selector). `filter` is `selector` as the
+    /// caller parsed it.
     pub(super) fn list(
         &self,
         kind: &GroupKind,
         namespace: Option<&str>,
         selector: Option<&str>,
+        filter: &LabelSelector,
     ) -> Cached<Vec<Value>> {
         let Some(store) = self.store(kind) else {
             return Cached::Miss;
         };
         let store = read(&store);
         let requested = selector.map(str::trim).filter(|s| !s.is_empty());
-        if !store.synced || (store.selector.is_some() && store.selector.as_deref() != requested) {
+        let watched = store.selector.as_ref().map(|(text, _)| text.as_str());
+        if !store.synced || (watched.is_some() && watched != requested) {
             return Cached::Miss;
         }
-        let Ok(filter) = LabelSelector::parse(requested.unwrap_or("")) else {
-            return Cached::Miss;
-        };
         Cached::Hit(
             store
                 .objects
@@ -218,15 +222,13 @@ impl LiveCache {
         let mut store = write(&store);
         let selected = store
             .selector
-            .as_deref()
-            .is_none_or(|s| LabelSelector::parse(s).is_ok_and(|sel| sel.matches_object(&object)));
+            .as_ref()
+            .is_none_or(|(_, filter)| filter.matches_object(&object));
         if store.synced && selected {
             store.objects.insert(id(&object), object);
         }
     }
-}
 
-impl LiveCache {
     /// Records that the applier is deleting an object, so the watch events of its deletion
     /// (deletionTimestamp set, then gone) do not count as changes by others.
     pub(super) fn deleting(&self, kind: &GroupKind, namespace: Option<&str>, name: &str) {
@@ -243,15 +245,18 @@ pub(super) fn spawn(
     cache: &LiveCache,
     kind: GroupKind,
     api: Api<DynamicObject>,
-    selector: Option<&str>,
+    selector: Option<(&str, LabelSelector)>,
     api_version: String,
 ) -> Option<tokio::task::JoinHandle<()>> {
-    let store = cache.register(kind.clone(), selector.map(str::to_owned))?;
-    let changes = Arc::clone(&cache.changes);
     let mut config = watcher::Config::default();
-    if let Some(selector) = selector {
-        config = config.labels(selector);
+    if let Some((text, _)) = &selector {
+        config = config.labels(text);
     }
+    let store = cache.register(
+        kind.clone(),
+        selector.map(|(text, filter)| (text.to_owned(), filter)),
+    )?;
+    let changes = Arc::clone(&cache.changes);
     Some(tokio::spawn(async move {
         let mut events = watcher(api, config).default_backoff().boxed();
         while let Some(event) = events.next().await {

@@ -308,12 +308,15 @@ impl KubeApplier {
     /// malformed selector.
     pub async fn watch(&self, kinds: &[GroupVersionKind], label_selector: Option<&str>) -> Result<()> {
         let selector = label_selector.map(str::trim).filter(|s| !s.is_empty());
-        LabelSelector::parse(selector.unwrap_or(""))?;
+        let filter = LabelSelector::parse(selector.unwrap_or(""))?;
+        let selector = selector.map(|text| (text, filter));
         for gvk in kinds {
             let served = self.resolve(gvk, false).await?;
             let api = ::kube::Api::all_with(self.client.clone(), &served.kube);
             let api_version = served.resource.gvk.api_version();
-            if let Some(task) = cache::spawn(&self.cache, gvk.group_kind(), api, selector, api_version) {
+            if let Some(task) =
+                cache::spawn(&self.cache, gvk.group_kind(), api, selector.clone(), api_version)
+            {
                 self.watches
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -624,10 +627,13 @@ impl Applier for KubeApplier {
         label_selector: Option<&str>,
     ) -> Result<Vec<Value>> {
         // Same validation and error as the in-memory cluster, before any request.
-        LabelSelector::parse(label_selector.unwrap_or(""))?;
+        let filter = LabelSelector::parse(label_selector.unwrap_or(""))?;
         let served = self.resolve(gvk, false).await?;
         let namespace = scoped(&served, namespace);
-        if let Cached::Hit(mut items) = self.cache.list(&gvk.group_kind(), namespace, label_selector) {
+        if let Cached::Hit(mut items) = self
+            .cache
+            .list(&gvk.group_kind(), namespace, label_selector, &filter)
+        {
             items.sort_by_cached_key(sort_key);
             return Ok(items);
         }

@@ -143,6 +143,27 @@ impl InMemoryCluster {
     }
 
     /// Brings the status written by the simulated controllers up to date for one object.
+    /// Stores a new object (create, or a replace of an absent one): what the client may not
+    /// set is dropped, `options.field_manager` records an Update, a CRD's kinds become served.
+    /// Returns the stored object (the preview under `options.dry_run`).
+    fn insert_created(
+        &self,
+        state: &mut State,
+        key: &ResourceKey,
+        mut config: Value,
+        options: &ApplyOptions,
+    ) -> Value {
+        strip_client_fields(&mut config);
+        let created = gitops_diff::merge::update(None, &config, &options.field_manager).object;
+        if options.dry_run {
+            return state.preview(key, created, SystemTime::now());
+        }
+        let result = state.write_apply(key, created, Instant::now());
+        register_crd(state, key, &result);
+        self.refresh_status(state, key);
+        state.objects.get(key).map_or(result, |s| s.object.clone())
+    }
+
     fn refresh_status(&self, state: &mut State, key: &ResourceKey) {
         if !self.options.simulate_controllers {
             return;
@@ -245,11 +266,7 @@ impl Applier for InMemoryCluster {
             return Ok(state.preview(&key, merged, SystemTime::now()));
         }
         let result = state.write_apply(&key, merged, now);
-        if is_crd(&key) {
-            for r in crd_api_resources(&result).unwrap_or_default() {
-                state.kinds.insert(r.gvk.group_kind(), r);
-            }
-        }
+        register_crd(&mut state, &key, &result);
         self.refresh_status(&mut state, &key);
         Ok(state.objects.get(&key).map_or(result, |s| s.object.clone()))
     }
@@ -278,25 +295,7 @@ impl Applier for InMemoryCluster {
         } else if state.objects.contains_key(&key) {
             return Err(Error::AlreadyExists { key });
         }
-        if let Some(map) = config.as_object_mut() {
-            map.remove("status");
-        }
-        if let Some(meta) = config.get_mut("metadata").and_then(Value::as_object_mut) {
-            meta.remove("managedFields");
-            meta.remove("resourceVersion");
-        }
-        let created = gitops_diff::merge::update(None, &config, &options.field_manager).object;
-        if options.dry_run {
-            return Ok(state.preview(&key, created, SystemTime::now()));
-        }
-        let result = state.write_apply(&key, created, Instant::now());
-        if is_crd(&key) {
-            for r in crd_api_resources(&result).unwrap_or_default() {
-                state.kinds.insert(r.gvk.group_kind(), r);
-            }
-        }
-        self.refresh_status(&mut state, &key);
-        Ok(state.objects.get(&key).map_or(result, |s| s.object.clone()))
+        Ok(self.insert_created(&mut state, &key, config, options))
     }
 
     async fn replace(&self, object: &Value, options: &ApplyOptions) -> Result<Value> {
@@ -305,22 +304,11 @@ impl Applier for InMemoryCluster {
         let resource = resolve(&state, manifest.gvk())?;
         let key = manifest.key();
         check_scope(&state, &key, resource.namespaced)?;
-        let mut config = object.clone();
-        if let Some(map) = config.as_object_mut() {
-            map.remove("status");
-        }
-        if let Some(meta) = config.get_mut("metadata").and_then(Value::as_object_mut) {
-            meta.remove("managedFields");
-        }
         let Some(live) = state.objects.get(&key).map(|s| s.object.clone()) else {
-            let created = gitops_diff::merge::update(None, &config, &options.field_manager).object;
-            if options.dry_run {
-                return Ok(state.preview(&key, created, SystemTime::now()));
-            }
-            let result = state.write_apply(&key, created, Instant::now());
-            self.refresh_status(&mut state, &key);
-            return Ok(state.objects.get(&key).map_or(result, |s| s.object.clone()));
+            return Ok(self.insert_created(&mut state, &key, object.clone(), options));
         };
+        let mut config = object.clone();
+        strip_client_fields(&mut config);
         if let Some(message) = crate::immutable::violation(&key.group, &key.kind, &key.name, &live, &config) {
             return Err(Error::Invalid { key, message });
         }
@@ -384,6 +372,27 @@ fn is_crd(key: &ResourceKey) -> bool {
 
 fn namespace_key(name: &str) -> ResourceKey {
     ResourceKey::new("", "Namespace", None, name)
+}
+
+/// Drops what a create or replace request may not set: `status` (a subresource),
+/// `metadata.managedFields` and `metadata.resourceVersion` (the server's).
+fn strip_client_fields(object: &mut Value) {
+    if let Some(map) = object.as_object_mut() {
+        map.remove("status");
+    }
+    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("managedFields");
+        meta.remove("resourceVersion");
+    }
+}
+
+/// Serves the kinds a CustomResourceDefinition `object` (stored under `key`) defines.
+fn register_crd(state: &mut State, key: &ResourceKey, object: &Value) {
+    if is_crd(key) {
+        for r in crd_api_resources(object).unwrap_or_default() {
+            state.kinds.insert(r.gvk.group_kind(), r);
+        }
+    }
 }
 
 /// Five characters of the API server's `generateName` alphabet (no vowels, no look-alikes)

@@ -25,6 +25,8 @@ pub(super) struct Comparison {
     pub(super) prune: Vec<Manifest>,
     /// `metadata.resourceVersion` of each live desired object, to tell a no-op write from a change.
     pub(super) live_versions: BTreeMap<ResourceKey, String>,
+    /// What discovery said of every desired kind when comparing.
+    pub(super) scopes: DiscoveredScopes,
 }
 
 impl Comparison {
@@ -114,6 +116,7 @@ pub(super) async fn compare(
         statuses,
         prune,
         live_versions,
+        scopes,
     })
 }
 

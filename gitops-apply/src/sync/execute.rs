@@ -41,7 +41,7 @@ pub(super) async fn step(
         Some(s) => s,
         None => {
             // gitops-engine's dry run of every task: fail before anything is written.
-            let failures = preflight::check(engine, cmp, &batches, options, |k| selected(options, k)).await?;
+            let failures = preflight::check(cmp, &batches, options, |k| selected(options, k))?;
             if !failures.is_empty() {
                 let mut state = OperationState {
                     revision: options.revision.clone(),
@@ -395,8 +395,7 @@ async fn apply_one(
             None,
         ));
     }
-    let served = engine.applier.api_resource(manifest.gvk()).await.is_ok();
-    if options.dry_run && !served {
+    if options.dry_run && !cmp.scopes.is_served(&task.key.group_kind()) {
         // The pre-flight check let it through: the kind comes from a CRD in this same sync or
         // the resource has SkipDryRunOnMissingResource=true. A server dry run cannot validate it
         // yet, as gitops-engine skips it.

@@ -2,11 +2,10 @@
 //! resource whose kind the cluster does not serve fails the whole operation before anything is
 //! written, unless a CRD in the same sync defines the kind or `SkipDryRunOnMissingResource=true`.
 
-use gitops_core::{Batch, GroupKind, Manifest, ManifestSet, ResourceKey, SyncPhase, TaskAction};
-use serde_json::Value;
+use gitops_core::{Batch, Manifest, ResourceKey, SyncPhase, TaskAction};
 
 use super::{
-    SyncEngine, SyncOptions,
+    SyncOptions,
     compare::Comparison,
     report::{Action, ResourceResult, ResourceStatus},
 };
@@ -14,17 +13,6 @@ use crate::{Error, Result};
 
 /// The message of an operation that failed its pre-flight check (gitops-engine's wording).
 pub(super) const FAILED: &str = "one or more objects failed to apply (dry run)";
-
-/// Whether a CustomResourceDefinition in `desired` defines `kind`.
-pub(super) fn defined_by_crd(desired: &ManifestSet, kind: &GroupKind) -> bool {
-    desired.iter().any(|m| {
-        let v = m.as_value();
-        m.gvk().group == "apiextensions.k8s.io"
-            && m.gvk().kind == "CustomResourceDefinition"
-            && v.pointer("/spec/group").and_then(Value::as_str) == Some(kind.group.as_str())
-            && v.pointer("/spec/names/kind").and_then(Value::as_str) == Some(kind.kind.as_str())
-    })
-}
 
 /// Whether the dry run of `manifest` may be skipped when its kind is not served: its own
 /// `SkipDryRunOnMissingResource` sync option, else the application-level one.
@@ -39,8 +27,7 @@ pub(super) fn skips_dry_run(manifest: &Manifest, options: &SyncOptions) -> Resul
 /// Checks every selected apply task of `batches` (hooks included; SyncFail hooks only run on
 /// failure and are not checked): returns one `SyncFailed` result per resource whose kind is not
 /// served and may not skip its dry run; empty when the operation may start.
-pub(super) async fn check(
-    engine: &SyncEngine<'_>,
+pub(super) fn check(
     cmp: &Comparison,
     batches: &[Batch],
     options: &SyncOptions,
@@ -55,9 +42,11 @@ pub(super) async fn check(
         let Some(manifest) = cmp.desired.get(&task.key) else {
             continue;
         };
+        // The comparison's discovery answers for every desired kind (no request per task).
+        let kind = task.key.group_kind();
         if !selected(&task.key)
-            || engine.applier.api_resource(manifest.gvk()).await.is_ok()
-            || defined_by_crd(&cmp.desired, &task.key.group_kind())
+            || cmp.scopes.is_served(&kind)
+            || cmp.scopes.is_defined_by_crd(&kind)
             || skips_dry_run(manifest, options)?
         {
             continue;

@@ -48,6 +48,13 @@ impl DiscoveredScopes {
     pub(crate) fn is_served(&self, group_kind: &GroupKind) -> bool {
         self.served.contains_key(group_kind)
     }
+
+    /// Whether a CustomResourceDefinition of the desired state defines the kind.
+    pub(crate) fn is_defined_by_crd(&self, group_kind: &GroupKind) -> bool {
+        self.crds
+            .as_ref()
+            .is_some_and(|c| c.scope(group_kind) != Scope::Unknown)
+    }
 }
 
 /// Scopes for [`prepare`]: a kind neither served nor defined by a CRD of the desired state is
