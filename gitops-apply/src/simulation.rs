@@ -100,6 +100,34 @@ pub fn simulated_status(
     }
 }
 
+/// Characters of `generateName` suffixes: the API server's `utilrand.String` alphabet (no
+/// vowels, no look-alikes).
+pub const NAME_SUFFIX_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// A name for `metadata.generateName`: `prefix` plus 5 characters of
+/// [`NAME_SUFFIX_ALPHABET`] derived from `seed`, as the API server's `SimpleNameGenerator`
+/// (which draws them at random: pass a random seed for that, a counter for deterministic
+/// names). Consecutive seeds give unrelated-looking suffixes.
+///
+/// ```
+/// let name = gitops_apply::simulation::generated_name("run-", 7);
+/// assert_eq!(name.len(), "run-".len() + 5);
+/// assert_ne!(name, gitops_apply::simulation::generated_name("run-", 8));
+/// ```
+pub fn generated_name(prefix: &str, seed: u64) -> String {
+    let base = NAME_SUFFIX_ALPHABET.len() as u64;
+    // Spread consecutive seeds over the alphabet (a multiplicative hash), then base-27 digits.
+    let mut n = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20;
+    let suffix: String = (0..5)
+        .map(|_| {
+            let c = NAME_SUFFIX_ALPHABET[(n % base) as usize] as char;
+            n /= base;
+            c
+        })
+        .collect();
+    format!("{prefix}{suffix}")
+}
+
 /// Formats a time as RFC 3339 in UTC with second precision (`2026-11-21T11:07:00Z`), the form
 /// Kubernetes uses for `metav1.Time`.
 pub fn format_rfc3339(time: SystemTime) -> String {

@@ -285,7 +285,7 @@ impl Applier for InMemoryCluster {
             let prefix = std::mem::take(&mut key.name);
             let mut n = state.writes + state.objects.len() as u64;
             loop {
-                key.name = format!("{prefix}{}", name_suffix(n));
+                key.name = crate::simulation::generated_name(&prefix, n);
                 if !state.objects.contains_key(&key) {
                     break;
                 }
@@ -393,21 +393,6 @@ fn register_crd(state: &mut State, key: &ResourceKey, object: &Value) {
             state.kinds.insert(r.gvk.group_kind(), r);
         }
     }
-}
-
-/// Five characters of the API server's `generateName` alphabet (no vowels, no look-alikes)
-/// for `n`: deterministic in the simulation, unlike the real server's random suffix.
-fn name_suffix(mut n: u64) -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    // Spread consecutive numbers over the alphabet (a multiplicative hash), then base-27 digits.
-    n = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20;
-    (0..5)
-        .map(|_| {
-            let c = ALPHABET[(n % ALPHABET.len() as u64) as usize] as char;
-            n /= ALPHABET.len() as u64;
-            c
-        })
-        .collect()
 }
 
 fn check_scope(state: &State, key: &ResourceKey, namespaced: bool) -> Result<()> {

@@ -5,17 +5,9 @@ use std::time::SystemTime;
 use rand::RngExt as _;
 use serde_json::{Map, Value};
 
-/// Characters of `generateName` suffixes (the API server's `utilrand.String` alphabet: no vowels,
-/// no look-alikes).
-const SUFFIX_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-
-/// `generateName` + 5 random characters.
+/// `generateName` + 5 random characters (gitops-apply's shared generator with a random seed).
 pub(crate) fn generated_name(prefix: &str) -> String {
-    let mut rng = rand::rng();
-    let suffix: String = (0..5)
-        .map(|_| SUFFIX_ALPHABET[rng.random_range(0..SUFFIX_ALPHABET.len())] as char)
-        .collect();
-    format!("{prefix}{suffix}")
+    gitops_apply::simulation::generated_name(prefix, rand::rng().random())
 }
 
 /// A random RFC 4122 version-4 UUID, the form of `metadata.uid`.
@@ -112,7 +104,11 @@ mod tests {
     fn generated_names_and_uids_have_the_right_shape() {
         let name = generated_name("web-");
         assert_eq!(name.len(), 9);
-        assert!(name[4..].bytes().all(|b| SUFFIX_ALPHABET.contains(&b)));
+        assert!(
+            name[4..]
+                .bytes()
+                .all(|b| gitops_apply::simulation::NAME_SUFFIX_ALPHABET.contains(&b))
+        );
         let uid = new_uid();
         assert_eq!(uid.len(), 36);
         assert_eq!(&uid[14..15], "4");
