@@ -189,18 +189,21 @@ fn options_write_time_only_on_change() {
         changed["metadata"]["managedFields"][0]["time"],
         "2026-01-01T00:00:00Z"
     );
-    let fewer = merge::apply_with(
-        Some(&first),
-        &json!({"apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": {"name": "web", "namespace": "d"}}),
-        &later,
-    )
-    .unwrap()
-    .object;
-    assert!(
-        fewer["metadata"].get("managedFields").is_none()
-            || fewer["metadata"]["managedFields"][0]["time"] == "2026-02-02T00:00:00Z"
-    );
+    // `ci` still owns fields after dropping spec.replicas, so its entry stays and, as its
+    // field set changed, carries the new time.
+    let mut without_replicas = deployment(1, "a");
+    without_replicas["spec"]
+        .as_object_mut()
+        .unwrap()
+        .remove("replicas");
+    let fewer = merge::apply_with(Some(&first), &without_replicas, &later).unwrap();
+    assert!(fewer.changed);
+    let entries = fewer.object["metadata"]["managedFields"].as_array().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["manager"], "ci");
+    assert_eq!(entries[0]["time"], "2026-02-02T00:00:00Z");
+    assert!(!fields(&fewer.object, "ci").contains(&".spec.replicas".to_owned()));
+    assert!(fields(&fewer.object, "ci").contains(&".spec.selector".to_owned()));
 }
 
 #[test]
