@@ -42,6 +42,18 @@ pub enum Error {
         /// The object being created.
         key: ResourceKey,
     },
+    /// The write changes fields the API server does not allow to change once set (a Job's
+    /// template, a Service's clusterIP, ...; see [`crate::immutable`]): a 422 whose causes say
+    /// "field is immutable". Argo CD's `Force=true` deletes and re-creates the object then.
+    #[error("{key}: {message}")]
+    Immutable {
+        /// The object being written.
+        key: ResourceKey,
+        /// Dotted paths of the refused fields, e.g. `spec.template`.
+        fields: Vec<String>,
+        /// The API server's message (never includes Secret data).
+        message: String,
+    },
     /// Server-side apply found fields owned by other field managers with different values.
     #[error("{key}: apply conflicts with other field managers: {}", conflicts.join(", "))]
     Conflict {

@@ -79,27 +79,55 @@ pub fn changes(group: &str, kind: &str, old: &Value, new: &Value) -> Vec<Immutab
     out
 }
 
-/// The API server's message for the first refused change of `new` relative to `old`, e.g.
-/// `Job.batch "migrate" is invalid: spec.template: Invalid value: {...}: field is immutable`;
-/// `None` when the update is allowed.
-pub fn violation(group: &str, kind: &str, name: &str, old: &Value, new: &Value) -> Option<String> {
-    let first = changes(group, kind, old, new).into_iter().next()?;
-    let resource = if group.is_empty() {
-        kind.to_owned()
-    } else {
-        format!("{kind}.{group}")
+/// The API server's answer to an update of `new` over `old`: `Ok` when allowed, else
+/// [`Error::Immutable`](crate::Error::Immutable) naming every refused field, with the message of
+/// the first, e.g. `Job.batch "migrate" is invalid: spec.template: Invalid value: {...}: field
+/// is immutable`.
+///
+/// # Errors
+/// [`Error::Immutable`](crate::Error::Immutable) as above.
+pub fn check(key: &gitops_core::ResourceKey, old: &Value, new: &Value) -> crate::Result<()> {
+    let refused = changes(&key.group, &key.kind, old, new);
+    let Some(first) = refused.first() else {
+        return Ok(());
     };
-    Some(format!(
-        "{resource} {name:?} is invalid: {}: {}",
-        first.field, first.detail
-    ))
+    let resource = if key.group.is_empty() {
+        key.kind.clone()
+    } else {
+        format!("{}.{}", key.kind, key.group)
+    };
+    Err(crate::Error::Immutable {
+        message: format!(
+            "{resource} {:?} is invalid: {}: {}",
+            key.name, first.field, first.detail
+        ),
+        fields: refused.into_iter().map(|c| c.field).collect(),
+        key: key.clone(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
-    use super::violation;
+    use gitops_core::ResourceKey;
+
+    use super::check;
+
+    fn violation(
+        group: &str,
+        kind: &str,
+        name: &str,
+        old: &serde_json::Value,
+        new: &serde_json::Value,
+    ) -> Option<String> {
+        check(&ResourceKey::new(group, kind, None, name), old, new)
+            .err()
+            .map(|e| match e {
+                crate::Error::Immutable { message, .. } => message,
+                other => panic!("unexpected {other}"),
+            })
+    }
 
     #[test]
     fn job_template_and_service_cluster_ip_are_immutable() {

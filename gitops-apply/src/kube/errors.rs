@@ -39,6 +39,11 @@ pub(super) fn write_error(error: ::kube::Error, operation: &'static str, key: &R
             }
         }
         409 if status.reason == "AlreadyExists" => Error::AlreadyExists { key: key.clone() },
+        422 if !immutable_fields(status).is_empty() => Error::Immutable {
+            key: key.clone(),
+            fields: immutable_fields(status),
+            message: invalid_message(status, key),
+        },
         400 | 422 => Error::Invalid {
             key: key.clone(),
             message: invalid_message(status, key),
@@ -112,6 +117,18 @@ fn conflicts(status: &Status) -> Vec<String> {
 fn manager_of(message: &str) -> Option<&str> {
     let rest = message.split_once("conflict with \"")?.1;
     Some(&rest[..rest.find('"')?])
+}
+
+/// Fields a 422 refuses because they are immutable (causes saying "field is immutable", as
+/// kube-apiserver's `ValidateImmutableField` words them).
+fn immutable_fields(status: &Status) -> Vec<String> {
+    status
+        .details
+        .iter()
+        .flat_map(|d| &d.causes)
+        .filter(|c| c.message.contains("field is immutable"))
+        .map(|c| c.field.clone())
+        .collect()
 }
 
 fn invalid_message(status: &Status, key: &ResourceKey) -> String {

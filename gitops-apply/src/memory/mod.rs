@@ -256,11 +256,8 @@ impl Applier for InMemoryCluster {
                 key: key.clone(),
                 conflicts,
             })?;
-        if let Some(live) = &live
-            && let Some(message) =
-                crate::immutable::violation(&key.group, &key.kind, &key.name, live, &merged)
-        {
-            return Err(Error::Invalid { key, message });
+        if let Some(live) = &live {
+            crate::immutable::check(&key, live, &merged)?;
         }
         if options.dry_run {
             return Ok(state.preview(&key, merged, SystemTime::now()));
@@ -309,9 +306,7 @@ impl Applier for InMemoryCluster {
         };
         let mut config = object.clone();
         strip_client_fields(&mut config);
-        if let Some(message) = crate::immutable::violation(&key.group, &key.kind, &key.name, &live, &config) {
-            return Err(Error::Invalid { key, message });
-        }
+        crate::immutable::check(&key, &live, &config)?;
         if options.dry_run {
             return Ok(state.preview(&key, config, SystemTime::now()));
         }

@@ -471,9 +471,7 @@ async fn apply_one(
                 None,
             )
         }
-        Err(Error::Invalid { message, .. })
-            if resource_options.force == Some(true) && message.contains("immutable") =>
-        {
+        Err(Error::Immutable { message, .. }) if resource_options.force == Some(true) => {
             // Force=true: delete and re-create, as `kubectl replace --force` / `apply --force`.
             let delete = DeleteOptions::default()
                 .dry_run(options.dry_run)

@@ -355,6 +355,24 @@ pub(crate) async fn immutable_field_with_and_without_force(applier: &dyn Applier
         "{}",
         report.resources[0].message
     );
+    // An immutable Secret (its 422 message is scrubbed of values): Force=true re-creates it too.
+    let secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: frozen, namespace: default, \
+        annotations: {argocd.argoproj.io/sync-options: Force=true}}\nimmutable: true\ndata: {token: b25l}\n";
+    assert_eq!(
+        sync(applier, &set(secret), &opts).await.unwrap().outcome,
+        SyncOutcome::Succeeded
+    );
+    let rotated = sync(applier, &set(&secret.replace("b25l", "dHdv")), &opts)
+        .await
+        .unwrap();
+    assert_eq!(rotated.outcome, SyncOutcome::Succeeded, "{}", rotated.message);
+    let live_secret = live(applier, "", "v1", "Secret", Some("default"), "frozen")
+        .await
+        .unwrap();
+    assert_eq!(live_secret["data"]["token"], "dHdv");
+    let result = &rotated.resources[0];
+    assert!(result.message.contains("recreated"), "{}", result.message);
+    assert!(!result.message.contains("b25l") && !result.message.contains("dHdv"));
 }
 
 pub(crate) async fn conflicts_with_another_field_manager(applier: &dyn Applier) {
