@@ -1,7 +1,13 @@
 //! Fault injection: scripted failures per verb and resource, by count or rate, from a fixed
 //! random seed so that tests are repeatable.
 
-use std::{sync::Mutex, time::Duration};
+use std::{
+    sync::{
+        Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
 
 use rand::{RngExt as _, SeedableRng as _, rngs::StdRng};
 
@@ -101,17 +107,24 @@ impl FaultRule {
     }
 }
 
-/// The active rules and the seeded generator.
+/// The active rules, the seeded generator and how many requests the rules have answered.
 #[derive(Debug)]
 pub(crate) struct Faults {
     inner: Mutex<(Vec<FaultRule>, StdRng)>,
+    hits: AtomicU64,
 }
 
 impl Faults {
     pub(crate) fn new(seed: u64) -> Self {
         Self {
             inner: Mutex::new((Vec::new(), StdRng::seed_from_u64(seed))),
+            hits: AtomicU64::new(0),
         }
+    }
+
+    /// How many requests a rule has fired on so far (all rules together, cleared ones included).
+    pub(crate) fn hits(&self) -> u64 {
+        self.hits.load(Ordering::SeqCst)
     }
 
     pub(crate) fn add(&self, rule: FaultRule) {
@@ -136,6 +149,7 @@ impl Faults {
             if let Some(n) = &mut rule.times {
                 *n -= 1;
             }
+            self.hits.fetch_add(1, Ordering::SeqCst);
             return Some(rule.action.clone());
         }
         None
@@ -165,6 +179,7 @@ mod tests {
         assert_eq!(faults.check("get", "pods"), Some(FaultAction::InternalError));
         assert_eq!(faults.check("get", "pods"), Some(FaultAction::InternalError));
         assert_eq!(faults.check("get", "pods"), None);
+        assert_eq!(faults.hits(), 2, "only the two firings count");
     }
 
     #[test]

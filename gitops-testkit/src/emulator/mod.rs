@@ -344,6 +344,14 @@ impl Emulator {
         self.app.faults.clear();
     }
 
+    /// How many requests the injected [`FaultRule`]s have answered so far, all rules together
+    /// (a request counts once, when a rule fires on it: a spent `times(n)` rule or a rate
+    /// draw that misses does not count). [`Emulator::clear_faults`] does not reset it, so tests
+    /// compare it before and after the requests they expect to be faulted.
+    pub fn fault_hits(&self) -> u64 {
+        self.app.faults.hits()
+    }
+
     /// Forgets the watch history: watches resuming from any earlier resourceVersion get 410.
     pub fn compact(&self) {
         self.app.store.compact();

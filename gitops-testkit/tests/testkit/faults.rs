@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use gitops_testkit::emulator::{FaultAction, FaultRule};
-use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
 use kube::Api;
 
 use crate::{client::api_error, emulator};
@@ -21,6 +21,7 @@ async fn internal_errors_conflicts_and_delays() {
     let err = api_error(namespaces.get("default").await.unwrap_err());
     assert_eq!(err.code, 500);
     assert!(namespaces.get("default").await.is_ok(), "the rule fired once");
+    assert_eq!(emulator.fault_hits(), 1);
     emulator.inject(FaultRule::new(FaultAction::Conflict).verb("list").times(1));
     assert_eq!(
         api_error(
@@ -41,11 +42,19 @@ async fn internal_errors_conflicts_and_delays() {
     namespaces.get("default").await.unwrap();
     assert!(start.elapsed() >= Duration::from_millis(300));
     emulator.inject(FaultRule::new(FaultAction::InternalError).resource("configmaps"));
+    let hits = emulator.fault_hits();
     assert!(
         namespaces.get("default").await.is_ok(),
         "other resources are unaffected"
     );
+    assert_eq!(emulator.fault_hits(), hits, "no rule fired on the namespace");
+    let mut config = emulator.kube_config();
+    config.default_retry = false;
+    let maps: Api<ConfigMap> = Api::namespaced(kube::Client::try_from(config).unwrap(), "default");
+    assert_eq!(api_error(maps.get("absent").await.unwrap_err()).code, 500);
+    assert_eq!(emulator.fault_hits(), hits + 1, "the configmaps rule fired");
     emulator.clear_faults();
+    assert_eq!(api_error(maps.get("absent").await.unwrap_err()).code, 404);
 }
 
 #[tokio::test(flavor = "multi_thread")]

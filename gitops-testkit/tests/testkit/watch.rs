@@ -122,4 +122,5 @@ async fn kube_watcher_survives_dropped_watches() {
         seen.insert(cm.metadata.name.unwrap());
     }
     assert_eq!(seen.into_iter().collect::<Vec<_>>(), ["a", "b", "c"]);
+    assert_eq!(emulator.fault_hits(), 3, "every one of the three watches was cut");
 }
