@@ -9,9 +9,9 @@
 
 use std::hint::black_box;
 
-use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 use gitops_core::{Manifest, ManifestSet};
-use gitops_diff::{DiffOptions, SetOptions, diff, diff_set, merge};
+use gitops_diff::{DiffOptions, ResourceState, SetOptions, SyncStatus, diff, diff_set, merge};
 use serde_json::{Value, json};
 
 fn deployment(name: &str) -> Value {
@@ -128,14 +128,18 @@ fn bench_diff_set(c: &mut Criterion) {
         }))
         .collect();
     let options = SetOptions::default();
+    let report = diff_set(&desired, &live, &options).expect("valid objects");
+    let count = |state| report.in_state(state).count();
+    assert_eq!(count(ResourceState::Synced), n - 200);
+    assert_eq!(count(ResourceState::OutOfSync), n / 100);
+    assert_eq!(count(ResourceState::Missing), n / 100);
+    assert_eq!(count(ResourceState::RequiresPruning), n / 100);
+    assert_eq!(report.resources.len(), n + n / 100);
+    assert_eq!(report.status, SyncStatus::OutOfSync);
     let mut group = c.benchmark_group("c_diff_set");
     group.sample_size(10);
     group.bench_function("10000_objects", |b| {
-        b.iter_batched(
-            || (),
-            |()| diff_set(black_box(&desired), black_box(&live), &options),
-            BatchSize::SmallInput,
-        );
+        b.iter(|| diff_set(black_box(&desired), black_box(&live), &options));
     });
     group.finish();
 }
