@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use gitops_testkit::emulator::{Emulator, EmulatorOptions};
+use gitops_benches::{emulator, runtime};
 use k8s_openapi::api::{apps::v1::Deployment, core::v1::ConfigMap};
 use kube::{
     Api,
@@ -28,15 +28,8 @@ fn deployment(replicas: i64) -> serde_json::Value {
                                                           "env": [{"name": "MODE", "value": "bench"}]}]}}}})
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-}
-
 fn requests(c: &mut Criterion) {
-    let emulator = Emulator::start(EmulatorOptions::default().controllers(false)).expect("emulator starts");
+    let emulator = emulator();
     let rt = runtime();
     let api: Api<Deployment> =
         rt.block_on(async { Api::default_namespaced(emulator.client().expect("client")) });
@@ -74,7 +67,7 @@ fn memory_per_10k_objects(c: &mut Criterion) {
     const OBJECTS: usize = 10_000;
     let rt = runtime();
     let before = rss_bytes();
-    let emulator = Emulator::start(EmulatorOptions::default().controllers(false)).expect("emulator starts");
+    let emulator = emulator();
     let api: Api<ConfigMap> =
         rt.block_on(async { Api::default_namespaced(emulator.client().expect("client")) });
     rt.block_on(async {

@@ -43,8 +43,9 @@ use std::{
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use gitops_apply::{KubeApplier, SyncEngine, SyncOptions, SyncOutcome};
+use gitops_benches::{emulator, runtime};
 use gitops_core::{ManifestSet, load_bytes};
-use gitops_testkit::emulator::{Emulator, EmulatorOptions};
+use gitops_testkit::emulator::Emulator;
 use serde_json::{Value, json};
 
 /// Objects per sync.
@@ -118,24 +119,9 @@ fn load(files: &[PathBuf]) -> ManifestSet {
     ManifestSet::from_manifests(manifests).expect("unique keys")
 }
 
-fn emulator() -> Emulator {
-    // No simulated controllers: neither side waits for health, and status writes would only
-    // add noise to both.
-    Emulator::start(EmulatorOptions::default().controllers(false)).expect("emulator starts")
-}
-
 fn options() -> SyncOptions {
     // kubectl does not wait for health either.
     SyncOptions::new(APP).wait_for_final_health(false)
-}
-
-/// The client side's runtime: one thread, as the emulator runs on its own runtime and threads.
-/// On 2 cores this measured faster than a 2-worker runtime (fewer cross-thread wake-ups).
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
 }
 
 fn kubectl_available() -> bool {
