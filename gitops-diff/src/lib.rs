@@ -66,6 +66,7 @@ mod options;
 mod render;
 mod schema;
 mod set;
+mod value;
 
 pub use diff::{FieldChange, ResourceDiff, diff, diff_server_side, is_modified};
 pub use error::Error;

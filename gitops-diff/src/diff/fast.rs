@@ -3,16 +3,20 @@
 
 use serde_json::Value;
 
-use super::predict::{element_key, equivalent, keys_equal};
+use super::predict::{element_key, equivalent, has_duplicate_keys, keys_equal};
 use crate::{
     DiffMode, DiffOptions, Error, ListType,
     normalize::{LAST_APPLIED_ANNOTATION, SERVER_METADATA_FIELDS},
     schema::Node,
+    value::is_empty_container,
 };
 
 /// Whether a sync would change `live`: the same answer as `diff(desired, live, options)?.modified`,
-/// computed without allocating in the common case (two-way and three-way modes, no ignore rules or
-/// normalizers, kinds without built-in normalization). Other cases run [`diff()`](crate::diff()).
+/// computed by walking `desired` and `live` in place, without building the normalized and
+/// predicted objects, in the common case (two-way and three-way modes, no ignore rules or
+/// normalizers, kinds without built-in normalization). It still allocates the parsed
+/// last-applied annotation (three-way) and the key values of each list-map's elements
+/// (containers, ports, env...). Other cases run [`diff()`](crate::diff()).
 ///
 /// ```
 /// use gitops_diff::{is_modified, DiffOptions};
@@ -101,14 +105,6 @@ impl Pos {
     }
 }
 
-fn is_empty_container(v: &Value) -> bool {
-    match v {
-        Value::Object(m) => m.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        _ => false,
-    }
-}
-
 /// Whether predicting `desired` over `live` (see `predict`) gives `live` back.
 fn same(live: &Value, desired: &Value, last: Option<&Value>, node: Node<'_>, pos: Pos) -> bool {
     match (live, desired) {
@@ -192,12 +188,7 @@ fn same_keyed(
     let key_of = |v: &Value| element_key(v, keys, element);
     let live_keys: Vec<Vec<Value>> = live.iter().map(key_of).collect::<Option<_>>()?;
     let desired_keys: Vec<Vec<Value>> = desired.iter().map(key_of).collect::<Option<_>>()?;
-    let has_duplicates = |keys: &[Vec<Value>]| {
-        keys.iter()
-            .enumerate()
-            .any(|(i, k)| keys[..i].iter().any(|o| keys_equal(o, k)))
-    };
-    if has_duplicates(&live_keys) || has_duplicates(&desired_keys) {
+    if has_duplicate_keys(&live_keys) || has_duplicate_keys(&desired_keys) {
         return None;
     }
     let last_keyed: Vec<(Vec<Value>, &Value)> = match last {

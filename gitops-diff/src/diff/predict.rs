@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::{ListType, normalize::quantity, schema::Node};
+use crate::{ListType, normalize::quantity, schema::Node, value::is_empty_container};
 
 /// Predicts live after applying `desired` the way client-side `kubectl apply` (strategic merge)
 /// does: maps, atomic ones included, merge per key, where `last` is the last-applied configuration (three-way)
@@ -128,12 +128,7 @@ fn merge_keyed(
     let live_keys: Vec<Vec<Value>> = live.iter().map(key_of).collect::<Option<_>>()?;
     let desired_keys: Vec<Vec<Value>> = desired.iter().map(key_of).collect::<Option<_>>()?;
     // Duplicate keys: the elements cannot be identified, so the list is compared as atomic.
-    let has_duplicates = |keys: &[Vec<Value>]| {
-        keys.iter()
-            .enumerate()
-            .any(|(i, k)| keys[..i].iter().any(|o| keys_equal(o, k)))
-    };
-    if has_duplicates(&live_keys) || has_duplicates(&desired_keys) {
+    if has_duplicate_keys(&live_keys) || has_duplicate_keys(&desired_keys) {
         return None;
     }
     let last_keyed: Vec<(Vec<Value>, &Value)> = match last {
@@ -174,12 +169,12 @@ pub(crate) fn keys_equal(a: &[Value], b: &[Value]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| scalar_equal(x, y))
 }
 
-fn is_empty_container(v: &Value) -> bool {
-    match v {
-        Value::Object(m) => m.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        _ => false,
-    }
+/// Whether two elements of a list-map have equal keys (by [`keys_equal`]): they then cannot be
+/// identified, and the list is compared as atomic.
+pub(crate) fn has_duplicate_keys(keys: &[Vec<Value>]) -> bool {
+    keys.iter()
+        .enumerate()
+        .any(|(i, k)| keys[..i].iter().any(|o| keys_equal(o, k)))
 }
 
 /// Scalars equal by value: numbers numerically (`1` = `1.0`), everything else exactly.

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::fieldset::{FieldSet, PathElement, canonical_json};
-use crate::{ListType, schema::Node};
+use crate::{ListType, schema::Node, value::is_empty_container};
 
 /// Where in the object a walk is, for the fields the API server never tracks in managedFields
 /// (apiserver `stripmeta`): `apiVersion`, `kind`, `status` at the root, and `metadata`'s name,
@@ -376,14 +376,6 @@ fn keep_only(value: &mut Value, keep: &FieldSet, node: Node<'_>, level: Level) {
             *items = out;
         }
         _ => {}
-    }
-}
-
-fn is_empty_container(v: &Value) -> bool {
-    match v {
-        Value::Object(m) => m.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        _ => false,
     }
 }
 
