@@ -48,5 +48,12 @@ mod tests {
         let a = json!({"conditions": [{"type": "Available", "lastUpdateTime": "1", "status": "True"}]});
         let b = json!({"conditions": [{"type": "Available", "lastUpdateTime": "2", "status": "True"}]});
         assert_eq!(without_times(&a), without_times(&b));
+        let changed =
+            json!({"conditions": [{"type": "Available", "lastUpdateTime": "2", "status": "False"}]});
+        assert_ne!(
+            without_times(&a),
+            without_times(&changed),
+            "a real status change counts"
+        );
     }
 }

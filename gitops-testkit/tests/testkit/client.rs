@@ -478,7 +478,7 @@ async fn controllers_can_be_switched_off_and_failures_simulated() {
         .create(&PostParams::default(), &serde_json::from_value(stuck).unwrap())
         .await
         .unwrap();
-    let degraded = tokio::time::timeout(Duration::from_secs(10), async {
+    tokio::time::timeout(Duration::from_secs(10), async {
         loop {
             let d = deployments.get("stuck").await.unwrap();
             let conditions = d.status.and_then(|s| s.conditions).unwrap_or_default();
@@ -486,14 +486,13 @@ async fn controllers_can_be_switched_off_and_failures_simulated() {
                 .iter()
                 .any(|c| c.reason.as_deref() == Some("ProgressDeadlineExceeded"))
             {
-                return true;
+                return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     })
     .await
-    .unwrap();
-    assert!(degraded);
+    .expect("ProgressDeadlineExceeded condition within 10 s");
 }
 
 #[tokio::test(flavor = "multi_thread")]

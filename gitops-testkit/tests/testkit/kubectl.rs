@@ -101,6 +101,13 @@ fn server_side_apply_of_guestbook_records_managed_fields() {
         "{out}"
     );
     assert!(out.contains("service/guestbook-ui serverside-applied"), "{out}");
+    // Once the simulated controller has made the Deployment Available it has nothing left to write.
+    kubectl.ok(&[
+        "wait",
+        "--for=condition=Available",
+        "deployment/guestbook-ui",
+        "--timeout=20s",
+    ]);
     let deployment = kubectl.json(&["get", "deployment", "guestbook-ui", "--show-managed-fields"]);
     let entry = &deployment["metadata"]["managedFields"][0];
     assert_eq!(entry["manager"], "kubectl");
@@ -124,9 +131,17 @@ fn server_side_apply_of_guestbook_records_managed_fields() {
     // Re-applying the same manifests changes nothing.
     let rv = deployment["metadata"]["resourceVersion"].clone();
     kubectl.ok(&["apply", "--server-side", "-f", &dir]);
-    let again = kubectl.json(&["get", "deployment", "guestbook-ui"]);
+    let again = kubectl.json(&["get", "deployment", "guestbook-ui", "--show-managed-fields"]);
     assert_eq!(again["metadata"]["generation"], 1);
-    assert!(again["metadata"]["resourceVersion"] == rv || again["status"] != deployment["status"]);
+    assert_eq!(
+        again["metadata"]["resourceVersion"], rv,
+        "a no-op apply writes nothing"
+    );
+    assert_eq!(
+        again["metadata"]["managedFields"],
+        deployment["metadata"]["managedFields"]
+    );
+    assert_eq!(again["status"], deployment["status"]);
 }
 
 #[test]
@@ -369,8 +384,25 @@ fn crd_then_custom_resource() {
     let short = kubectl.ok(&["get", "wd", "w1"]);
     assert!(short.contains("w1"), "{short}");
     kubectl.ok(&["delete", "-f", &crd]);
+    // With the cached discovery kubectl still lists, and the server answers 404 ...
     let gone = kubectl.run(&["get", "widgets"]);
+    assert!(!gone.status.success(), "the kind's endpoint left with its CRD");
+    let stderr = String::from_utf8_lossy(&gone.stderr);
+    assert!(
+        stderr.contains(
+            "the server could not find the requested resource (/apis/example.com/v1/namespaces/default/widgets)"
+        ),
+        "{stderr}"
+    );
+    // ... and fresh discovery no longer has the kind.
+    let fresh = path_str(&kubectl.dir.path().join("fresh-cache"));
+    let gone = kubectl.run(&["get", "widgets", "--cache-dir", &fresh]);
     assert!(!gone.status.success(), "the kind left discovery with its CRD");
+    let stderr = String::from_utf8_lossy(&gone.stderr);
+    assert!(
+        stderr.contains(r#"the server doesn't have a resource type "widgets""#),
+        "{stderr}"
+    );
 }
 
 pub(crate) const CRD: &str = "apiVersion: apiextensions.k8s.io/v1
