@@ -99,15 +99,26 @@ impl IgnoreRule {
     /// [`Error::InvalidPointer`] for a pointer that is neither empty nor starts with `/`;
     /// [`Error::InvalidJq`] for a jq expression that does not compile.
     pub fn validate(&self) -> Result<(), Error> {
-        for p in &self.json_pointers {
-            if !p.is_empty() && !p.starts_with('/') {
-                return Err(Error::InvalidPointer { pointer: p.clone() });
-            }
-        }
+        self.validate_pointers()?;
         for e in &self.jq_path_expressions {
             jq::check(e)?;
         }
         Ok(())
+    }
+
+    /// Checks the rule's JSON pointers (RFC 6901: empty, or starting with `/`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidPointer`] naming the first bad pointer.
+    pub(crate) fn validate_pointers(&self) -> Result<(), Error> {
+        match self
+            .json_pointers
+            .iter()
+            .find(|p| !p.is_empty() && !p.starts_with('/'))
+        {
+            Some(p) => Err(Error::InvalidPointer { pointer: p.clone() }),
+            None => Ok(()),
+        }
     }
 }
 
@@ -180,11 +191,7 @@ impl IgnorePlan {
             .iter()
             .filter(|r| r.matches(group, kind, namespace, name))
         {
-            for p in &rule.json_pointers {
-                if !p.is_empty() && !p.starts_with('/') {
-                    return Err(Error::InvalidPointer { pointer: p.clone() });
-                }
-            }
+            rule.validate_pointers()?;
             plan.pointers.extend(rule.json_pointers.iter().cloned());
             plan.jq.extend(rule.jq_path_expressions.iter().cloned());
             for m in &rule.managed_fields_managers {
@@ -258,7 +265,9 @@ pub fn respect_ignore_differences(
         .iter()
         .filter(|r| r.matches(&group, &kind, namespace.as_deref(), &name))
     {
-        rule.validate()?;
+        // jq::paths compiles each expression and reports it as Error::InvalidJq, so only the
+        // pointers need checking first (before anything is copied for this rule).
+        rule.validate_pointers()?;
         let mut pointers: Vec<Vec<String>> = rule.json_pointers.iter().map(|p| split_pointer(p)).collect();
         for e in &rule.jq_path_expressions {
             for path in jq::paths(live, e, jq_timeout)? {

@@ -9,5 +9,6 @@ mod conformance;
 mod merge;
 mod modes;
 mod properties;
+mod respect;
 mod schema_table;
 mod set;
