@@ -54,16 +54,22 @@
 //! watch's label selector, consistent snapshots for `continue` (a page continues after the last
 //! key), and managedFields of `status` writes (gitops-diff's merge does not track `status`).
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use gitops_testkit::emulator::{Emulator, EmulatorOptions};
 //! let emulator = Emulator::start(EmulatorOptions::default())?;
-//! let client = emulator.client()?;
-//! let namespaces: kube::Api<kube::core::DynamicObject> = kube::Api::all_with(
-//!     client,
-//!     &kube::core::ApiResource::erase::<k8s_openapi::api::core::v1::Namespace>(&()),
-//! );
-//! assert!(namespaces.get("default").await.is_ok());
+//! // The emulator serves from its own thread; the client needs a runtime of its own.
+//! let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+//! runtime.block_on(async {
+//!     let client = emulator.client()?;
+//!     let namespaces: kube::Api<kube::core::DynamicObject> = kube::Api::all_with(
+//!         client,
+//!         &kube::core::ApiResource::erase::<k8s_openapi::api::core::v1::Namespace>(&()),
+//!     );
+//!     let default = namespaces.get("default").await?;
+//!     assert_eq!(default.metadata.name.as_deref(), Some("default"));
+//!     Ok::<_, Box<dyn std::error::Error>>(())
+//! })?;
 //! # Ok(()) }
 //! ```
 
