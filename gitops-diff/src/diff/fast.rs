@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::predict::{element_key, equivalent, has_duplicate_keys, keys_equal};
 use crate::{
     DiffMode, DiffOptions, Error, ListType,
-    normalize::{LAST_APPLIED_ANNOTATION, SERVER_METADATA_FIELDS},
+    normalize::{LAST_APPLIED_ANNOTATION, SERVER_METADATA_FIELDS, group_kind, has_builtin},
     schema::Node,
     value::is_empty_container,
 };
@@ -47,13 +47,8 @@ pub fn is_modified(desired: &Value, live: &Value, options: &DiffOptions) -> Resu
 
 fn fast_path_applies(desired: &Value, live: &Value, options: &DiffOptions) -> bool {
     let special = |v: &Value| {
-        let api_version = v.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-        let group = api_version.split_once('/').map_or("", |g| g.0);
-        let kind = v.get("kind").and_then(Value::as_str).unwrap_or("");
-        matches!(
-            (group, kind),
-            ("", "Secret" | "Endpoints") | ("rbac.authorization.k8s.io", "Role" | "ClusterRole")
-        )
+        let (group, kind) = group_kind(v);
+        has_builtin(group, kind)
     };
     desired.is_object()
         && live.is_object()

@@ -13,29 +13,60 @@ use serde_json::{Map, Value};
 ///   `ignore_aggregated_roles`, a ClusterRole's `rules` are dropped when `aggregationRule` is set
 ///   on `aggregation_source` (the live object), since the aggregation controller fills them.
 pub(crate) fn normalize_builtin(object: &mut Value, ignore_aggregated_roles: bool, live_aggregates: bool) {
-    let api_version = object.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-    let group = api_version.split_once('/').map_or("", |g| g.0).to_owned();
-    let kind = object
-        .get("kind")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_owned();
+    let (group, kind) = group_kind(object);
+    let Some(builtin) = Builtin::of(group, kind) else {
+        return;
+    };
+    let cluster_role = kind == "ClusterRole";
     let Some(map) = object.as_object_mut() else { return };
-    match (group.as_str(), kind.as_str()) {
-        ("", "Secret") => normalize_secret(map),
-        ("", "Endpoints") => normalize_endpoints(map),
-        ("rbac.authorization.k8s.io", "Role" | "ClusterRole") => {
+    match builtin {
+        Builtin::Secret => normalize_secret(map),
+        Builtin::Endpoints => normalize_endpoints(map),
+        Builtin::Rbac => {
             if map
                 .get("rules")
                 .is_some_and(|r| r.as_array().is_some_and(Vec::is_empty) || r.is_null())
             {
                 map.remove("rules");
             }
-            if kind == "ClusterRole" && ignore_aggregated_roles && live_aggregates {
+            if cluster_role && ignore_aggregated_roles && live_aggregates {
                 map.remove("rules");
             }
         }
-        _ => {}
+    }
+}
+
+/// Whether [`normalize_builtin`] has a normalization for this API group (`""` for the core
+/// group) and kind: `Secret`, `Endpoints`, and RBAC `Role`/`ClusterRole`.
+pub(crate) fn has_builtin(group: &str, kind: &str) -> bool {
+    Builtin::of(group, kind).is_some()
+}
+
+/// The API group (`""` for the core group, from `apiVersion`) and kind of an object; `""` for
+/// missing ones.
+pub(crate) fn group_kind(object: &Value) -> (&str, &str) {
+    let api_version = object.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let group = api_version.split_once('/').map_or("", |g| g.0);
+    let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
+    (group, kind)
+}
+
+/// The kinds with a built-in normalization: the one table of them.
+#[derive(Debug, Clone, Copy)]
+enum Builtin {
+    Secret,
+    Endpoints,
+    Rbac,
+}
+
+impl Builtin {
+    fn of(group: &str, kind: &str) -> Option<Self> {
+        match (group, kind) {
+            ("", "Secret") => Some(Self::Secret),
+            ("", "Endpoints") => Some(Self::Endpoints),
+            ("rbac.authorization.k8s.io", "Role" | "ClusterRole") => Some(Self::Rbac),
+            _ => None,
+        }
     }
 }
 

@@ -9,9 +9,9 @@ pub(crate) mod quantity;
 
 use std::fmt;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-pub(crate) use builtin::normalize_builtin;
+pub(crate) use builtin::{group_kind, has_builtin, normalize_builtin};
 pub use defaults::apply_server_defaults;
 
 /// `metadata` fields the API server populates; they never count as drift.
@@ -77,20 +77,35 @@ pub fn strip_server_fields(object: &mut Value) {
 }
 
 /// A clone of `object` without what [`strip_server_fields`] removes, never copying those parts
-/// (managedFields and status are often most of a live object).
+/// (managedFields and status are often most of a live object). Equal to cloning then calling
+/// [`strip_server_fields`], in one pass.
 pub(crate) fn stripped_clone(object: &Value) -> Value {
     let Value::Object(map) = object else {
         return object.clone();
     };
-    let mut out = serde_json::Map::new();
+    let mut out = Map::new();
     for (k, v) in map {
         match (k.as_str(), v) {
             ("status", _) => {}
             ("metadata", Value::Object(meta)) => {
-                let mut m = serde_json::Map::new();
+                let mut m = Map::new();
                 for (mk, mv) in meta {
-                    if !SERVER_METADATA_FIELDS.contains(&mk.as_str()) {
-                        m.insert(mk.clone(), mv.clone());
+                    match (mk.as_str(), mv) {
+                        (field, _) if SERVER_METADATA_FIELDS.contains(&field) => {}
+                        ("annotations", Value::Object(annotations)) => {
+                            let kept: Map<String, Value> = annotations
+                                .iter()
+                                .filter(|(a, _)| a.as_str() != LAST_APPLIED_ANNOTATION)
+                                .map(|(a, v)| (a.clone(), v.clone()))
+                                .collect();
+                            // strip_server_fields drops an annotations map left empty.
+                            if !kept.is_empty() {
+                                m.insert(mk.clone(), Value::Object(kept));
+                            }
+                        }
+                        _ => {
+                            m.insert(mk.clone(), mv.clone());
+                        }
                     }
                 }
                 out.insert(k.clone(), Value::Object(m));
@@ -100,9 +115,7 @@ pub(crate) fn stripped_clone(object: &Value) -> Value {
             }
         }
     }
-    let mut out = Value::Object(out);
-    strip_server_fields(&mut out);
-    out
+    Value::Object(out)
 }
 
 /// Removes `null` values from objects, recursively (Kubernetes treats a null field as unset).
@@ -114,5 +127,43 @@ pub(crate) fn drop_nulls(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(drop_nulls),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::{LAST_APPLIED_ANNOTATION, strip_server_fields, stripped_clone};
+
+    fn cloned_then_stripped(object: &Value) -> Value {
+        let mut out = object.clone();
+        strip_server_fields(&mut out);
+        out
+    }
+
+    #[test]
+    fn stripped_clone_equals_clone_then_strip() {
+        let cases = [
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "status": {"a": 1},
+                "metadata": {"name": "c", "uid": "u", "resourceVersion": "1", "managedFields": [{}],
+                    "annotations": {LAST_APPLIED_ANNOTATION: "{}", "team": "x"}, "labels": {"a": "b"}},
+                "data": {"k": "v"}}),
+            json!({"metadata": {"name": "c", "annotations": {LAST_APPLIED_ANNOTATION: "{}"}}}),
+            json!({"metadata": {"name": "c", "annotations": {}}}),
+            json!({"metadata": {"name": "c", "annotations": null}}),
+            json!({"metadata": {"name": "c", "annotations": "not a map"}}),
+            json!({"metadata": "not a map", "status": 1}),
+            json!({"kind": "X"}),
+            json!([1, 2]),
+            Value::Null,
+        ];
+        for case in &cases {
+            assert_eq!(stripped_clone(case), cloned_then_stripped(case), "{case}");
+        }
+        assert_eq!(
+            stripped_clone(&cases[0])["metadata"],
+            json!({"name": "c", "annotations": {"team": "x"}, "labels": {"a": "b"}})
+        );
     }
 }
