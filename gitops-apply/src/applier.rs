@@ -115,7 +115,9 @@ impl ApplyOptions {
 pub struct DeleteOptions {
     /// Compute the result without deleting (`dryRun=All`).
     pub dry_run: bool,
-    /// `propagationPolicy` of the delete; `None` leaves the server's default for the kind.
+    /// `propagationPolicy` of the delete; `None` takes the backend's default (`KubeApplier`:
+    /// its `delete_propagation` option, Background unless set). The in-memory cluster removes the
+    /// object at once whatever the policy: its simulated controllers create no dependents.
     pub propagation: Option<PropagationPolicy>,
 }
 

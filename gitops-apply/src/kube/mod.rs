@@ -50,10 +50,7 @@ use self::{
     errors::{conflicts_only_with, is_object_not_found, is_route_not_found, kube_error, write_error},
     retry::{Verdict, backoff, classify},
 };
-pub use self::{
-    migration::upgrade_managed_fields,
-    options::{DeletePropagation, KubeApplierOptions},
-};
+pub use self::{migration::upgrade_managed_fields, options::KubeApplierOptions};
 use crate::{ApiResource, Applier, ApplyOptions, DeleteOptions, Error, LabelSelector, Result};
 
 /// The [`Applier`] over a Kubernetes API server (a real cluster, kind/k3d, or gitops-testkit's
@@ -473,6 +470,57 @@ impl KubeApplier {
     }
 
     /// Sends one request built by `build` (rebuilt for every attempt) and returns the JSON body.
+    /// Creates (POST) or, with `put`, replaces (PUT) `body` as `key`, with `fieldValidation`
+    /// Strict as kubectl (Ignore for Validate=false: kube's `PostParams` has no such field),
+    /// then records the write in the live-state cache and marks discovery stale after a CRD.
+    async fn post_or_put(
+        &self,
+        served: &Served,
+        key: &ResourceKey,
+        body: &Value,
+        put: bool,
+        options: &ApplyOptions,
+        operation: &'static str,
+    ) -> Result<Value> {
+        let params = PostParams {
+            dry_run: options.dry_run,
+            field_manager: Some(options.field_manager.clone()),
+        };
+        let data = serde_json::to_vec(body).map_err(|e| Error::Invalid {
+            key: key.clone(),
+            message: format!("cannot encode object: {e}"),
+        })?;
+        let request = Request::new(url(served, scoped(served, key.namespace.as_deref())));
+        let validation = if options.validate { "Strict" } else { "Ignore" };
+        let build = || {
+            let mut http = if put {
+                request.replace(&key.name, &params, data.clone())?
+            } else {
+                request.create(&params, data.clone())?
+            };
+            let uri = http.uri().to_string();
+            let separator = if uri.contains('?') { '&' } else { '?' };
+            if let Ok(uri) = format!("{uri}{separator}fieldValidation={validation}").parse() {
+                *http.uri_mut() = uri;
+            }
+            Ok(http)
+        };
+        bump(&self.counts.applies);
+        let gvk = &served.resource.gvk;
+        match self.send(build).await {
+            Ok(live) => {
+                if !options.dry_run {
+                    self.cache.written(&key.group_kind(), &live);
+                    if is_crd(gvk) {
+                        self.discovery.invalidate();
+                    }
+                }
+                Ok(live)
+            }
+            Err(e) => Err(self.unserved_or(e, gvk, |e| write_error(e, operation, key)).await),
+        }
+    }
+
     async fn send(
         &self,
         build: impl Fn() -> Result<http::Request<Vec<u8>>, ::kube::core::request::Error>,
@@ -763,47 +811,13 @@ impl Applier for KubeApplier {
     async fn create(&self, object: &Value, options: &ApplyOptions) -> Result<Value> {
         let (gvk, key, _) = crate::applier::create_target(object)?;
         let served = self.resolve(&gvk, true).await?;
-        let namespace = scoped(&served, key.namespace.as_deref());
-        let params = PostParams {
-            dry_run: options.dry_run,
-            field_manager: Some(options.field_manager.clone()),
-        };
         let mut body = object.clone();
         if let Some(meta) = body.get_mut("metadata").and_then(Value::as_object_mut) {
             meta.remove("managedFields");
             meta.remove("resourceVersion");
         }
-        let data = serde_json::to_vec(&body).map_err(|e| Error::Invalid {
-            key: key.clone(),
-            message: format!("cannot encode object: {e}"),
-        })?;
-        let request = Request::new(url(&served, namespace));
-        // kube's PostParams has no fieldValidation: Strict as kubectl, Ignore for Validate=false.
-        let validation = if options.validate { "Strict" } else { "Ignore" };
-        let build = || {
-            let mut http = request.create(&params, data.clone())?;
-            let uri = http.uri().to_string();
-            let separator = if uri.contains('?') { '&' } else { '?' };
-            if let Ok(uri) = format!("{uri}{separator}fieldValidation={validation}").parse() {
-                *http.uri_mut() = uri;
-            }
-            Ok(http)
-        };
-        bump(&self.counts.applies);
-        match self.send(build).await {
-            Ok(live) => {
-                if !options.dry_run {
-                    self.cache.written(&key.group_kind(), &live);
-                    if is_crd(&gvk) {
-                        self.discovery.invalidate();
-                    }
-                }
-                Ok(live)
-            }
-            Err(e) => Err(self
-                .unserved_or(e, &gvk, |e| write_error(e, "create", &key))
-                .await),
-        }
+        self.post_or_put(&served, &key, &body, false, options, "create")
+            .await
     }
 
     async fn replace(&self, object: &Value, options: &ApplyOptions) -> Result<Value> {
@@ -811,11 +825,6 @@ impl Applier for KubeApplier {
         let key = manifest.key();
         let served = self.resolve(manifest.gvk(), true).await?;
         let namespace = scoped(&served, key.namespace.as_deref());
-        let params = PostParams {
-            dry_run: options.dry_run,
-            field_manager: Some(options.field_manager.clone()),
-        };
-        let request = Request::new(url(&served, namespace));
         let existing = self.get(manifest.gvk(), namespace, &key.name).await?;
         let mut body = object.clone();
         if let Some(meta) = body.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -828,31 +837,8 @@ impl Applier for KubeApplier {
                 meta.insert("resourceVersion".into(), rv.clone());
             }
         }
-        let data = serde_json::to_vec(&body).map_err(|e| Error::Invalid {
-            key: key.clone(),
-            message: format!("cannot encode object: {e}"),
-        })?;
-        bump(&self.counts.applies);
-        let sent = if existing.is_some() {
-            self.send(|| request.replace(&key.name, &params, data.clone()))
-                .await
-        } else {
-            self.send(|| request.create(&params, data.clone())).await
-        };
-        match sent {
-            Ok(live) => {
-                if !options.dry_run {
-                    self.cache.written(&key.group_kind(), &live);
-                    if is_crd(manifest.gvk()) {
-                        self.discovery.invalidate();
-                    }
-                }
-                Ok(live)
-            }
-            Err(e) => Err(self
-                .unserved_or(e, manifest.gvk(), |e| write_error(e, "replace", &key))
-                .await),
-        }
+        self.post_or_put(&served, &key, &body, existing.is_some(), options, "replace")
+            .await
     }
 
     async fn delete(
@@ -870,20 +856,14 @@ impl Applier for KubeApplier {
         let key = ResourceKey::new(&*gvk.group, &*gvk.kind, namespace, name);
         let params = DeleteParams {
             dry_run: options.dry_run,
-            propagation_policy: Some(match options.propagation {
-                Some(gitops_core::annotations::PropagationPolicy::Background) => {
-                    PropagationPolicy::Background
-                }
-                Some(gitops_core::annotations::PropagationPolicy::Foreground) => {
-                    PropagationPolicy::Foreground
-                }
-                Some(gitops_core::annotations::PropagationPolicy::Orphan) => PropagationPolicy::Orphan,
-                Some(_) | None => match self.options.delete_propagation {
-                    DeletePropagation::Background => PropagationPolicy::Background,
-                    DeletePropagation::Foreground => PropagationPolicy::Foreground,
-                    DeletePropagation::Orphan => PropagationPolicy::Orphan,
+            propagation_policy: Some(
+                match options.propagation.unwrap_or(self.options.delete_propagation) {
+                    gitops_core::annotations::PropagationPolicy::Foreground => PropagationPolicy::Foreground,
+                    gitops_core::annotations::PropagationPolicy::Orphan => PropagationPolicy::Orphan,
+                    // Background, and any policy a later gitops-core adds.
+                    _ => PropagationPolicy::Background,
                 },
-            }),
+            ),
             ..DeleteParams::default()
         };
         let request = Request::new(url(&served, namespace));

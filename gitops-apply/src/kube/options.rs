@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use gitops_core::annotations::PropagationPolicy;
+
 /// How a [`KubeApplier`](super::KubeApplier) talks to the API server.
 ///
 /// Every request (get, list page, apply, delete, one discovery pass) takes one of
@@ -49,9 +51,12 @@ pub struct KubeApplierOptions {
     /// Objects per list request (`limit`); longer lists are read page by page with `continue`.
     /// Default 500; 0 reads every list in one request.
     pub list_page_size: u32,
-    /// What happens to the dependents (objects whose `ownerReferences` name the deleted object)
-    /// of every delete. Default [`DeletePropagation::Background`].
-    pub delete_propagation: DeletePropagation,
+    /// `propagationPolicy` of deletes whose [`DeleteOptions::propagation`](crate::DeleteOptions::propagation)
+    /// is `None`: what the garbage collector does with the dependents (objects whose
+    /// `ownerReferences` name the deleted object). Default
+    /// [`PropagationPolicy::Background`], as kubectl (Argo CD prunes with `Foreground`, which the
+    /// sync engine passes explicitly).
+    pub delete_propagation: PropagationPolicy,
     /// Field managers of client-side apply whose ownership a server-side apply takes over (Argo
     /// CD's `ClientSideApplyMigration`, on by default). Default `["kubectl-client-side-apply"]`;
     /// empty turns the migration off.
@@ -65,24 +70,6 @@ pub struct KubeApplierOptions {
     pub client_side_apply_managers: Vec<String>,
 }
 
-/// The `propagationPolicy` of a delete: what the garbage collector does with the dependents of
-/// the deleted object (ReplicaSets of a Deployment, Pods of a Job, ...).
-///
-/// Argo CD prunes with `Foreground` unless `PrunePropagationPolicy=background|orphan` is set;
-/// kubectl deletes with `Background`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum DeletePropagation {
-    /// The object goes at once; the garbage collector deletes its dependents afterwards.
-    #[default]
-    Background,
-    /// The object stays (with a `deletionTimestamp` and the `foregroundDeletion` finalizer) until
-    /// its blocking dependents are deleted.
-    Foreground,
-    /// The object goes; its dependents stay, with the owner reference removed.
-    Orphan,
-}
-
 impl Default for KubeApplierOptions {
     fn default() -> Self {
         Self {
@@ -93,7 +80,7 @@ impl Default for KubeApplierOptions {
             request_timeout: Some(Duration::from_secs(60)),
             discovery_refresh_interval: Duration::from_secs(1),
             list_page_size: 500,
-            delete_propagation: DeletePropagation::Background,
+            delete_propagation: PropagationPolicy::Background,
             client_side_apply_managers: vec!["kubectl-client-side-apply".to_owned()],
         }
     }
@@ -138,7 +125,7 @@ impl KubeApplierOptions {
 
     /// Sets [`KubeApplierOptions::delete_propagation`].
     #[must_use]
-    pub fn delete_propagation(mut self, propagation: DeletePropagation) -> Self {
+    pub fn delete_propagation(mut self, propagation: PropagationPolicy) -> Self {
         self.delete_propagation = propagation;
         self
     }

@@ -311,12 +311,10 @@ impl Applier for InMemoryCluster {
             return Ok(state.preview(&key, config, SystemTime::now()));
         }
         state.write_update(&key, &config, &options.field_manager, Instant::now());
+        let stored = state.objects.get(&key).map_or(config, |s| s.object.clone());
+        register_crd(&mut state, &key, &stored);
         self.refresh_status(&mut state, &key);
-        Ok(state
-            .objects
-            .get(&key)
-            .map(|s| s.object.clone())
-            .unwrap_or(config))
+        Ok(state.objects.get(&key).map_or(stored, |s| s.object.clone()))
     }
 
     async fn delete(

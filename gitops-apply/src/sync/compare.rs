@@ -93,15 +93,19 @@ pub(super) async fn compare(
             resources.push(manifest);
         }
     }
+    let modes = DiffModes::new(engine, options);
     // Each resource is read (and dry-run applied for a server-side diff) concurrently.
-    let compared: Vec<Result<(ResourceKey, ResourceStatus, Option<String>)>> =
-        futures::stream::iter(resources)
-            .map(|manifest| compare_one(engine, manifest, &scopes, options))
-            .buffered(super::READ_CONCURRENCY)
-            .collect()
-            .await;
+    let compared: Vec<Result<Compared>> = futures::stream::iter(resources)
+        .map(|manifest| compare_one(engine, manifest, &scopes, options, &modes))
+        .buffered(super::READ_CONCURRENCY)
+        .collect()
+        .await;
     for outcome in compared {
-        let (key, status, resource_version) = outcome?;
+        let Compared {
+            key,
+            status,
+            resource_version,
+        } = outcome?;
         if let Some(rv) = resource_version {
             live_versions.insert(key.clone(), rv);
         }
@@ -120,45 +124,73 @@ pub(super) async fn compare(
     })
 }
 
-/// Compares one non-hook desired resource with its live object: its status and the live
-/// `metadata.resourceVersion`.
+/// One compared resource: its status and the live `metadata.resourceVersion` (`None` when
+/// missing).
+struct Compared {
+    key: ResourceKey,
+    status: ResourceStatus,
+    resource_version: Option<String>,
+}
+
+/// The diff options of one comparison, built once for all its resources.
+struct DiffModes {
+    /// For objects our field manager applied (mode `Auto` only): structured-merge mode under
+    /// our manager, so fields removed from Git count as drift; `None` when the engine's mode
+    /// is set explicitly.
+    applied_by_us: Option<gitops_diff::DiffOptions>,
+    /// For the server-side diff: the engine's options under our manager.
+    server_side: Option<gitops_diff::DiffOptions>,
+}
+
+impl DiffModes {
+    fn new(engine: &SyncEngine<'_>, options: &SyncOptions) -> Self {
+        let manager = || engine.diff.clone().with_manager(options.field_manager.clone());
+        Self {
+            applied_by_us: (engine.diff.mode == gitops_diff::DiffMode::Auto)
+                .then(|| manager().with_mode(gitops_diff::DiffMode::StructuredMerge)),
+            server_side: options.server_side_diff.then(manager),
+        }
+    }
+}
+
+/// Compares one non-hook desired resource with its live object.
 async fn compare_one(
     engine: &SyncEngine<'_>,
     manifest: &Manifest,
     scopes: &DiscoveredScopes,
     options: &SyncOptions,
-) -> Result<(ResourceKey, ResourceStatus, Option<String>)> {
+    modes: &DiffModes,
+) -> Result<Compared> {
     let key = manifest.key();
+    let missing = |key| Compared {
+        key,
+        status: ResourceStatus::Missing,
+        resource_version: None,
+    };
     if !scopes.is_served(&key.group_kind()) {
-        return Ok((key, ResourceStatus::Missing, None));
+        return Ok(missing(key));
     }
     let Some(live) = engine
         .applier
         .get(manifest.gvk(), key.namespace.as_deref(), &key.name)
         .await?
     else {
-        return Ok((key, ResourceStatus::Missing, None));
+        return Ok(missing(key));
     };
-    let resource_version = live
-        .pointer("/metadata/resourceVersion")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    let diff = if options.server_side_diff {
+    let diff = if let Some(server_side) = &modes.server_side {
         // Argo CD's server-side diff: the server predicts the live object.
         let dry_run = crate::ApplyOptions::default()
             .field_manager(options.field_manager.clone())
             .force(options.force_conflicts)
             .dry_run(true);
         let predicted = engine.applier.apply(manifest.as_value(), &dry_run).await?;
-        let diff_options = engine.diff.clone().with_manager(options.field_manager.clone());
-        gitops_diff::diff_server_side(manifest.as_value(), &live, &predicted, &diff_options)
+        gitops_diff::diff_server_side(manifest.as_value(), &live, &predicted, server_side)
     } else {
-        let special = diff_options_for(engine, &live, options);
-        gitops_diff::diff(
-            manifest.as_value(),
-            &live,
-            special.as_ref().unwrap_or(&engine.diff),
-        )
+        let structured = modes
+            .applied_by_us
+            .as_ref()
+            .filter(|_| applied_by(&live, &options.field_manager));
+        gitops_diff::diff(manifest.as_value(), &live, structured.unwrap_or(&engine.diff))
     }
     .map_err(|source| Error::Diff {
         key: key.clone(),
@@ -169,7 +201,14 @@ async fn compare_one(
     } else {
         ResourceStatus::Synced
     };
-    Ok((key, status, resource_version))
+    Ok(Compared {
+        key,
+        status,
+        resource_version: live
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    })
 }
 
 /// Live objects owned by the application (tracking label/annotation) that are not desired and
@@ -210,43 +249,23 @@ async fn managed_live(
     Ok(out)
 }
 
-/// With the engine's diff mode left at `Auto`, objects our field manager has applied
-/// server-side are compared in structured-merge mode (predicted live = offline server-side apply
-/// of desired under our manager), so fields removed from Git count as drift; other objects use
-/// `Auto` (three-way with a last-applied annotation, else two-way), as gitops-engine.
-fn diff_options_for(
-    engine: &SyncEngine<'_>,
-    live: &Value,
-    options: &SyncOptions,
-) -> Option<gitops_diff::DiffOptions> {
-    if engine.diff.mode != gitops_diff::DiffMode::Auto {
-        return None;
-    }
-    let applied_by_us = live
-        .pointer("/metadata/managedFields")
+/// Whether `manager` has an `Apply` entry in the object's managedFields. With the engine's
+/// diff mode left at `Auto`, such objects are compared in structured-merge mode (predicted live
+/// = offline server-side apply of desired under our manager), so fields removed from Git are
+/// drift; other objects use `Auto` (three-way with a last-applied annotation, else two-way), as
+/// gitops-engine.
+fn applied_by(live: &Value, manager: &str) -> bool {
+    live.pointer("/metadata/managedFields")
         .and_then(Value::as_array)
         .is_some_and(|entries| {
             entries.iter().any(|e| {
-                e.get("manager").and_then(Value::as_str) == Some(options.field_manager.as_str())
+                e.get("manager").and_then(Value::as_str) == Some(manager)
                     && e.get("operation").and_then(Value::as_str) == Some("Apply")
             })
-        });
-    applied_by_us.then(|| {
-        engine
-            .diff
-            .clone()
-            .with_mode(gitops_diff::DiffMode::StructuredMerge)
-            .with_manager(options.field_manager.clone())
-    })
+        })
 }
 
 /// Whether an object is a sync hook (any valid hook annotation, Skip included).
 pub(super) fn is_hook(manifest: &Manifest) -> Result<bool> {
     manifest.hooks().map(|h| h.is_some()).map_err(Error::Manifest)
-}
-
-/// The API version string of a live object, for reports.
-pub(super) fn version_of(object: &Value) -> String {
-    let api_version = object.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-    api_version.rsplit('/').next().unwrap_or("").to_owned()
 }

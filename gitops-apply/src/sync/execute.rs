@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::{
     SyncEngine, SyncOptions,
-    compare::{Comparison, version_of},
+    compare::Comparison,
     events::SyncEvent,
     hooks::{create_hook, finish_hooks},
     preflight,
@@ -88,7 +88,7 @@ pub(super) async fn step(
                 let Some(manifest) = prune.get(&task.key) else {
                     continue;
                 };
-                let result = prune_one(engine, manifest, task, options).await?;
+                let (result, awaiting_confirmation) = prune_one(engine, manifest, task, options).await?;
                 if result.action == Action::Deleted && !options.dry_run {
                     pruned.push(Watched {
                         gvk: manifest.gvk().clone(),
@@ -96,9 +96,7 @@ pub(super) async fn step(
                         hook: false,
                     });
                 }
-                if result.action == Action::Skipped
-                    && result.message.starts_with("waiting for pruning confirmation")
-                {
+                if awaiting_confirmation {
                     paused = Some(result.message.clone());
                 }
                 record(&mut state, options, result);
@@ -151,7 +149,7 @@ pub(super) async fn step(
         && (!is_last || options.wait_for_final_health)
     {
         let waited = wait_settled(engine, &watch, options.wave_timeout, options.poll_interval, true).await?;
-        for (key, health, _) in waited.health {
+        for (key, health) in waited.health {
             if let Some(r) = state.result_mut(&key) {
                 if r.message.is_empty()
                     && let Some(h) = &health
@@ -288,7 +286,7 @@ async fn finish(
         if !watch.is_empty() && !options.dry_run {
             let waited =
                 wait_settled(engine, &watch, options.wave_timeout, options.poll_interval, false).await?;
-            for (key, health, _) in waited.health {
+            for (key, health) in waited.health {
                 if let Some(r) = state.result_mut(&key) {
                     r.health = health;
                 }
@@ -439,6 +437,8 @@ async fn apply_one(
     let dry = if options.dry_run { " (dry run)" } else { "" };
     let mut object = manifest.as_value().clone();
     if options.respect_ignore_differences && !engine.diff.ignore.is_empty() {
+        // Read at write time, not taken from the comparison: waves before this one may have
+        // taken minutes, and an ignored field (replicas under an autoscaler) may have moved since.
         let key = &task.key;
         if let Some(live) = engine
             .applier
@@ -514,15 +514,16 @@ async fn apply_one(
     })
 }
 
+/// Prunes one object; the flag says it awaits `Prune=confirm` confirmation (the operation pauses).
 async fn prune_one(
     engine: &SyncEngine<'_>,
     manifest: &Manifest,
     task: &SyncTask,
     options: &SyncOptions,
-) -> Result<ResourceResult> {
+) -> Result<(ResourceResult, bool)> {
     let mut result = ResourceResult {
         key: task.key.clone(),
-        version: version_of(manifest.as_value()),
+        version: manifest.gvk().version.clone(),
         status: ResourceStatus::RequiresPruning,
         action: Action::Skipped,
         health: None,
@@ -535,15 +536,15 @@ async fn prune_one(
     let prune_option = manifest.sync_options().ok().and_then(|o| o.prune);
     if prune_option == Some(PruneOption::Disabled) {
         result.message = "ignored (no prune)".into();
-        return Ok(result);
+        return Ok((result, false));
     }
     if !options.prune {
         result.message = "ignored (requires pruning)".into();
-        return Ok(result);
+        return Ok((result, false));
     }
     if prune_option == Some(PruneOption::Confirm) && !options.prune_confirmed {
         result.message = format!("waiting for pruning confirmation of {}", task.key);
-        return Ok(result);
+        return Ok((result, true));
     }
     let delete = DeleteOptions::default()
         .dry_run(options.dry_run)
@@ -571,7 +572,7 @@ async fn prune_one(
             result.message = e.to_string();
         }
     }
-    Ok(result)
+    Ok((result, false))
 }
 
 /// Ends a running operation as Failed with `message` (e.g. the sync timeout): SyncFail hooks

@@ -187,8 +187,8 @@ impl<'a> SyncEngine<'a> {
             if let Some(status) = state.initial.get(&r.key.to_string()) {
                 r.status = *status;
             }
-            if let Some(object) = &live {
-                let health = self.health.assess(object).map_err(|source| Error::Health {
+            if let Some(object) = live {
+                let health = self.health.assess(&object).map_err(|source| Error::Health {
                     key: r.key.clone(),
                     source,
                 })?;
@@ -198,7 +198,7 @@ impl<'a> SyncEngine<'a> {
                     r.message.clone_from(&h.message);
                 }
                 r.health.clone_from(&health);
-                objects.push((object.clone(), health));
+                objects.push((object, health));
             }
         }
         resources.sort_by(|a, b| a.key.cmp(&b.key));

@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use futures::StreamExt as _;
 use gitops_core::{GroupVersionKind, ResourceKey};
 use gitops_health::{Health, HealthStatus};
 use serde_json::Value;
@@ -20,7 +21,7 @@ pub(super) struct Watched {
 /// Health of watched objects when the wait ended.
 #[derive(Debug)]
 pub(super) struct WaitResult {
-    pub(super) health: Vec<(ResourceKey, Option<Health>, Option<Value>)>,
+    pub(super) health: Vec<(ResourceKey, Option<Health>)>,
     /// Why the wait failed (a Degraded resource, a failed hook, a timeout), if it did.
     pub(super) failure: Option<String>,
 }
@@ -40,11 +41,18 @@ pub(super) async fn wait_settled(
         let mut health = Vec::with_capacity(watched.len());
         let mut pending = Vec::new();
         let mut failure = None;
-        for w in watched {
-            let live = engine
-                .applier
-                .get(&w.gvk, w.key.namespace.as_deref(), &w.key.name)
-                .await?;
+        // The watched objects are read concurrently (in order), like the comparison's reads.
+        let lives: Vec<Result<Option<Value>>> = futures::stream::iter(watched)
+            .map(|w| {
+                engine
+                    .applier
+                    .get(&w.gvk, w.key.namespace.as_deref(), &w.key.name)
+            })
+            .buffered(super::READ_CONCURRENCY)
+            .collect()
+            .await;
+        for (w, live) in watched.iter().zip(lives) {
+            let live = live?;
             let assessed = match &live {
                 Some(object) => engine.health.assess(object).map_err(|source| Error::Health {
                     key: w.key.clone(),
@@ -64,7 +72,7 @@ pub(super) async fn wait_settled(
                 Some(HealthStatus::Missing) if w.hook => {}
                 _ => pending.push(w.key.to_string()),
             }
-            health.push((w.key.clone(), assessed, live));
+            health.push((w.key.clone(), assessed));
         }
         if failure.is_some() || pending.is_empty() {
             return Ok(WaitResult { health, failure });

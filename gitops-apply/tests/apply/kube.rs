@@ -489,7 +489,7 @@ async fn kubeconfig_files_and_contexts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_propagation_reaches_or_spares_dependents() {
-    use gitops_apply::kube::DeletePropagation;
+    use gitops_core::annotations::PropagationPolicy as DeletePropagation;
     let emulator = emulator();
     let cm_gvk = gvk("v1", "ConfigMap");
     for (propagation, dependent_survives) in [
