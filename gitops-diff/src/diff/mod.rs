@@ -115,11 +115,8 @@ pub fn diff(desired: &Value, live: &Value, options: &DiffOptions) -> Result<Reso
         drop_nulls(&mut d);
         normalize_side(&mut d, options, live_aggregates, &ignored, node)?;
         let last = if mode == DiffMode::ThreeWay {
-            last_applied(live)
+            last_applied_normalized(live)
                 .map(|mut a| {
-                    // Identity is never removed: kubectl records the namespace it defaulted.
-                    strip_identity(&mut a);
-                    drop_nulls(&mut a);
                     normalize_side(&mut a, options, live_aggregates, &ignored, node)?;
                     Ok::<Value, Error>(a)
                 })
@@ -207,9 +204,11 @@ pub(crate) fn describe(v: &Value) -> String {
 }
 
 /// The last-applied configuration as the three-way mode compares it when no ignore rules or
-/// normalizers apply: identity, nulls and server fields removed.
+/// normalizers apply: identity, nulls and server fields removed (the three-way diff then runs
+/// the rest of the normalization on it).
 pub(crate) fn last_applied_normalized(live: &Value) -> Option<Value> {
     let mut a = last_applied(live)?;
+    // Identity is never removed by a sync: kubectl records the namespace it defaulted.
     strip_identity(&mut a);
     drop_nulls(&mut a);
     strip_server_fields(&mut a);
