@@ -215,7 +215,7 @@ pub struct Emulator {
     app: Arc<App>,
     url: String,
     uri: axum::http::Uri,
-    ca_der: Option<Vec<u8>>,
+    ca: Option<tls::Certificate>,
     shutdown: tokio::sync::watch::Sender<bool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -233,9 +233,9 @@ impl Emulator {
         let address = listener
             .local_addr()
             .map_err(io("read the bound address".into()))?;
-        let (acceptor, ca_der) = if options.tls {
-            let (acceptor, der) = tls::self_signed()?;
-            (Some(acceptor), Some(der))
+        let (acceptor, ca) = if options.tls {
+            let (acceptor, certificate) = tls::self_signed()?;
+            (Some(acceptor), Some(certificate))
         } else {
             (None, None)
         };
@@ -279,7 +279,7 @@ impl Emulator {
             app,
             url,
             uri,
-            ca_der,
+            ca,
             shutdown,
             thread: Some(thread),
         })
@@ -292,7 +292,7 @@ impl Emulator {
 
     /// The DER certificate clients must trust when [`EmulatorOptions::tls`] is on.
     pub fn ca_certificate(&self) -> Option<&[u8]> {
-        self.ca_der.as_deref()
+        self.ca.as_ref().map(|ca| ca.der.as_slice())
     }
 
     /// A kubeconfig (YAML) with one cluster, user and context named `kube-emulator`, the
@@ -300,9 +300,8 @@ impl Emulator {
     pub fn kubeconfig(&self) -> String {
         use base64::Engine as _;
         let mut cluster = format!("    server: {}\n", self.url);
-        if let Some(der) = &self.ca_der {
-            let pem = pem_certificate(der);
-            let data = base64::engine::general_purpose::STANDARD.encode(pem);
+        if let Some(ca) = &self.ca {
+            let data = base64::engine::general_purpose::STANDARD.encode(&ca.pem);
             cluster = format!("{cluster}    certificate-authority-data: {data}\n");
         }
         let user = match &self.app.token {
@@ -325,8 +324,8 @@ impl Emulator {
     /// A [`kube::Config`] for this emulator (namespace `default`, token and CA as configured).
     pub fn kube_config(&self) -> kube::Config {
         let mut config = kube::Config::new(self.uri.clone());
-        if let Some(der) = &self.ca_der {
-            config.root_cert = Some(vec![der.clone()]);
+        if let Some(ca) = &self.ca {
+            config.root_cert = Some(vec![ca.der.clone()]);
         }
         if let Some(token) = &self.app.token {
             config.auth_info.token = Some(token.clone().into());
@@ -386,16 +385,4 @@ impl Drop for Emulator {
             let _ = thread.join();
         }
     }
-}
-
-/// PEM text of a DER certificate.
-fn pem_certificate(der: &[u8]) -> String {
-    use base64::Engine as _;
-    let body = base64::engine::general_purpose::STANDARD.encode(der);
-    let chars: Vec<char> = body.chars().collect();
-    let lines: Vec<String> = chars.chunks(64).map(|c| c.iter().collect()).collect();
-    format!(
-        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
-        lines.join("\n")
-    )
 }

@@ -12,9 +12,15 @@ use tokio_rustls::{
 
 use crate::Error;
 
-/// The acceptor and the certificate (DER) clients must trust, valid for `127.0.0.1` and
-/// `localhost`.
-pub(crate) fn self_signed() -> Result<(TlsAcceptor, Vec<u8>), Error> {
+/// The certificate clients must trust, as DER and as PEM text.
+#[derive(Debug)]
+pub(crate) struct Certificate {
+    pub(crate) der: Vec<u8>,
+    pub(crate) pem: String,
+}
+
+/// The acceptor and the certificate clients must trust, valid for `127.0.0.1` and `localhost`.
+pub(crate) fn self_signed() -> Result<(TlsAcceptor, Certificate), Error> {
     let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()])
         .map_err(|e| Error::Tls(e.to_string()))?;
     let cert_der = certified.cert.der().to_vec();
@@ -27,5 +33,9 @@ pub(crate) fn self_signed() -> Result<(TlsAcceptor, Vec<u8>), Error> {
         .with_single_cert(vec![CertificateDer::from(cert_der.clone())], key)
         .map_err(|e| Error::Tls(e.to_string()))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok((TlsAcceptor::from(Arc::new(config)), cert_der))
+    let certificate = Certificate {
+        der: cert_der,
+        pem: certified.cert.pem(),
+    };
+    Ok((TlsAcceptor::from(Arc::new(config)), certificate))
 }

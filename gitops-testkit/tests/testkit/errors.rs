@@ -98,6 +98,19 @@ async fn invalid_names_and_immutable_fields_are_422() {
     );
     assert_eq!(err.code, 422);
     assert_eq!(err.details.unwrap().causes[0].field, "metadata.name");
+    // Server-side apply creating an object checks the name the same way.
+    let err = api_error(
+        maps.patch(
+            "Bad_Name",
+            &PatchParams::apply("test"),
+            &Patch::Apply(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "Bad_Name"}})),
+        )
+        .await
+        .unwrap_err(),
+    );
+    assert_eq!(err.code, 422);
+    assert_eq!(err.details.unwrap().causes[0].field, "metadata.name");
+    assert!(maps.get_opt("Bad_Name").await.unwrap().is_none());
 
     let services: Api<Service> = Api::default_namespaced(client.clone());
     let svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {"ports": [{"port": 80}]}});

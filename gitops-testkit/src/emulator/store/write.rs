@@ -184,14 +184,13 @@ impl Store {
             _ => config["metadata"]["name"] = json!(name),
         }
         if let Some(metadata) = config.get_mut("metadata").and_then(Value::as_object_mut) {
-            for system in [
-                "managedFields",
-                "resourceVersion",
-                "uid",
-                "creationTimestamp",
-                "generation",
-                "selfLink",
-            ] {
+            // What kube-apiserver's field manager strips (stripmeta): the deletion fields stay in
+            // the config (and its field set); commit resets them from the stored object anyway.
+            for system in SERVER_METADATA
+                .into_iter()
+                .filter(|field| !field.starts_with("deletion"))
+                .chain(["managedFields", "selfLink"])
+            {
                 metadata.remove(system);
             }
         }
@@ -207,7 +206,6 @@ impl Store {
             if options.status {
                 return Err(ApiError::not_found(&rt.qualified(), name));
             }
-            meta::validate_name(&rt.kind, name).map_err(|m| invalid_name(rt, name, &m))?;
             state.check_namespace_writable(rt, namespace)?;
         }
         let schema = Arc::clone(&state.schema);
@@ -233,9 +231,9 @@ impl Store {
         let base = if record {
             let invalid =
                 |causes: &[(&str, String)]| ApiError::invalid(&rt.kind, &rt.group, &key.name, causes);
-            ssa::requested_fields(&new, options.status, invalid)?
+            Some(ssa::requested_fields(&new, options.status, invalid)?)
         } else {
-            ssa::BaseFields::Live
+            None
         };
         let old_entry = state.objects.get(key);
         let old = old_entry.map(|e| as_version(&e.object, rt));
@@ -260,12 +258,12 @@ impl Store {
                     }
                 }
             }
-        } else if rt.status && rt.kind != "Namespace" {
+        } else if rt.status {
             new.as_object_mut().map(|m| m.remove("status"));
         }
         system_metadata(rt, key, old.as_ref(), &mut new);
         validate(rt, old.as_ref(), &mut new)?;
-        if record {
+        if let Some(base) = base {
             ssa::record_update(&state.schema, old.as_ref(), &mut new, &options.manager, base);
         }
         stamp_managed_fields(&mut new, rt, options);
@@ -528,30 +526,25 @@ fn check_resource_version(rt: &ResourceType, old: &Value, new: &Value) -> ApiRes
     }
 }
 
+/// Metadata only the server sets: ignored in requests, carried over from the stored object.
+const SERVER_METADATA: [&str; 6] = [
+    "uid",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "resourceVersion",
+    "generation",
+];
+
 /// uid, creationTimestamp, deletion fields and resourceVersion come from the server.
 fn system_metadata(rt: &ResourceType, key: &ObjKey, old: Option<&Value>, new: &mut Value) {
     let metadata = meta::child_object(new, "metadata");
     metadata.insert("name".into(), json!(key.name));
-    for field in [
-        "uid",
-        "creationTimestamp",
-        "deletionTimestamp",
-        "deletionGracePeriodSeconds",
-        "resourceVersion",
-        "generation",
-        "selfLink",
-    ] {
+    for field in SERVER_METADATA.into_iter().chain(["selfLink"]) {
         metadata.remove(field);
     }
     if let Some(old) = old {
-        for field in [
-            "uid",
-            "creationTimestamp",
-            "deletionTimestamp",
-            "deletionGracePeriodSeconds",
-            "resourceVersion",
-            "generation",
-        ] {
+        for field in SERVER_METADATA {
             if let Some(value) = old.pointer(&format!("/metadata/{field}")) {
                 metadata.insert(field.into(), value.clone());
             }
