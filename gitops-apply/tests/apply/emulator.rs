@@ -3,24 +3,16 @@
 
 use std::time::Duration;
 
-use gitops_apply::{KubeApplier, SyncOutcome, kube::KubeApplierOptions, sync};
+use gitops_apply::{KubeApplier, SyncOutcome, sync};
 use gitops_testkit::emulator::{Emulator, EmulatorOptions, FaultAction, FaultRule};
 
 use crate::{
     suite,
-    support::{live, options},
+    support::{emulator, fast, kube_applier, live, options},
 };
 
-fn emulator() -> Emulator {
-    Emulator::start(EmulatorOptions::default().ready_after(Duration::from_millis(100))).unwrap()
-}
-
 fn applier(emulator: &Emulator) -> KubeApplier {
-    KubeApplier::from_config(emulator.kube_config())
-        .unwrap()
-        .with_options(
-            KubeApplierOptions::default().backoff(Duration::from_millis(5), Duration::from_millis(200)),
-        )
+    kube_applier(emulator, fast())
 }
 
 macro_rules! on_emulator {
@@ -35,28 +27,7 @@ macro_rules! on_emulator {
     };
 }
 
-on_emulator!(
-    waves_in_order_gated_on_health,
-    hooks_run_and_are_deleted_per_policy,
-    sync_waves_example_in_order,
-    kustomize_guestbook_rendered_and_synced,
-    prune_options,
-    prune_confirm_pauses_until_confirmed,
-    prune_last_runs_after_every_wave,
-    immutable_field_with_and_without_force,
-    conflicts_with_another_field_manager,
-    interrupted_sync_resumes_from_serialized_state,
-    crd_and_custom_resource_in_one_sync,
-    create_names_generated_objects_and_refuses_existing_ones,
-    missing_kind_fails_before_any_write_unless_skip_dry_run,
-    dry_run_changes_nothing,
-    selective_sync_and_create_namespace,
-    replace_option,
-    degraded_wave_fails_the_operation,
-    server_side_diff_sees_drift_and_no_false_drift,
-    respect_ignore_differences_keeps_live_values,
-    sync_timeout_fails_the_operation,
-);
+suite::for_each_scenario!(on_emulator);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sock_shop_converges_under_injected_faults() {
@@ -98,6 +69,7 @@ async fn sock_shop_converges_under_injected_faults() {
     );
     // Exactly once: a second sync sees everything in sync.
     let again = sync(&applier, &desired, &options("sock-shop")).await.unwrap();
+    assert_eq!(again.resources.len(), 29);
     assert!(
         again.resources.iter().all(|r| r.status.as_str() == "Synced"),
         "{:?}",
@@ -130,6 +102,7 @@ async fn steady_state_sync_with_the_watch_cache_lists_and_writes_nothing() {
     let again = sync(&applier, &desired, &options("steady")).await.unwrap();
     let after = applier.request_counts();
     assert_eq!(again.writes, 0);
+    assert_eq!(again.resources.len(), first.resources.len());
     assert!(
         again.resources.iter().all(|r| r.action.as_str() == "unchanged"),
         "{:?}",

@@ -4,25 +4,12 @@
 
 use std::time::{Duration, Instant};
 
-use gitops_apply::{Applier, ApplyOptions, DeleteOptions, Error, KubeApplier, kube::KubeApplierOptions};
+use gitops_apply::{Applier, ApplyOptions, DeleteOptions, Error, KubeApplier};
 use gitops_core::GroupVersionKind;
 use gitops_testkit::emulator::{Emulator, EmulatorOptions, FaultAction, FaultRule};
 use serde_json::{Value, json};
 
-fn emulator() -> Emulator {
-    Emulator::start(EmulatorOptions::default().ready_after(Duration::from_millis(100))).unwrap()
-}
-
-/// Fast retries, so the fault tests stay short.
-fn fast() -> KubeApplierOptions {
-    KubeApplierOptions::default().backoff(Duration::from_millis(5), Duration::from_millis(200))
-}
-
-fn applier(emulator: &Emulator, options: KubeApplierOptions) -> KubeApplier {
-    KubeApplier::from_config(emulator.kube_config())
-        .unwrap()
-        .with_options(options)
-}
+use crate::support::{emulator, fast, kube_applier as applier};
 
 fn gvk(api_version: &str, kind: &str) -> GroupVersionKind {
     GroupVersionKind::from_api_version(api_version, kind).unwrap()
@@ -582,9 +569,7 @@ async fn client_side_applied_objects_move_to_server_side_ownership() {
     assert_eq!(managers(&stored), ["gitops-rs"]);
 
     // With the migration off, kubectl keeps owning `b` and it stays.
-    let off = KubeApplier::from_config(emulator.kube_config())
-        .unwrap()
-        .with_options(fast().client_side_apply_managers(Vec::<String>::new()));
+    let off = self::applier(&emulator, fast().client_side_apply_managers(Vec::<String>::new()));
     client_side_apply(&off, config_map("kept", json!({"a": "1", "b": "2"}))).await;
     let live = off
         .apply(&config_map("kept", json!({"a": "1"})), &ApplyOptions::default())

@@ -22,28 +22,7 @@ macro_rules! on_memory {
     };
 }
 
-on_memory!(
-    waves_in_order_gated_on_health,
-    hooks_run_and_are_deleted_per_policy,
-    sync_waves_example_in_order,
-    kustomize_guestbook_rendered_and_synced,
-    prune_options,
-    prune_confirm_pauses_until_confirmed,
-    prune_last_runs_after_every_wave,
-    immutable_field_with_and_without_force,
-    conflicts_with_another_field_manager,
-    interrupted_sync_resumes_from_serialized_state,
-    crd_and_custom_resource_in_one_sync,
-    create_names_generated_objects_and_refuses_existing_ones,
-    missing_kind_fails_before_any_write_unless_skip_dry_run,
-    dry_run_changes_nothing,
-    selective_sync_and_create_namespace,
-    replace_option,
-    degraded_wave_fails_the_operation,
-    server_side_diff_sees_drift_and_no_false_drift,
-    respect_ignore_differences_keeps_live_values,
-    sync_timeout_fails_the_operation,
-);
+suite::for_each_scenario!(on_memory);
 
 #[tokio::test]
 async fn apply_is_idempotent_and_bumps_generation_on_spec_changes_only() {

@@ -1,6 +1,36 @@
 //! The sync engine's behaviour suite. Every function takes the backend as `&dyn Applier`, so
 //! the same assertions run on the in-memory cluster and on the API server emulator.
 
+/// Calls `$m!(...)` with every scenario of the suite, so each backend's list of tests is the
+/// same one list (a scenario added here runs on every backend).
+macro_rules! for_each_scenario {
+    ($m:ident) => {
+        $m!(
+            waves_in_order_gated_on_health,
+            hooks_run_and_are_deleted_per_policy,
+            sync_waves_example_in_order,
+            kustomize_guestbook_rendered_and_synced,
+            prune_options,
+            prune_confirm_pauses_until_confirmed,
+            prune_last_runs_after_every_wave,
+            immutable_field_with_and_without_force,
+            conflicts_with_another_field_manager,
+            interrupted_sync_resumes_from_serialized_state,
+            crd_and_custom_resource_in_one_sync,
+            create_names_generated_objects_and_refuses_existing_ones,
+            missing_kind_fails_before_any_write_unless_skip_dry_run,
+            dry_run_changes_nothing,
+            selective_sync_and_create_namespace,
+            replace_option,
+            degraded_wave_fails_the_operation,
+            server_side_diff_sees_drift_and_no_false_drift,
+            respect_ignore_differences_keeps_live_values,
+            sync_timeout_fails_the_operation,
+        );
+    };
+}
+pub(crate) use for_each_scenario;
+
 use gitops_apply::{
     Action, Applier, ApplyOptions, OperationState, ResultCode, SyncEngine, SyncEvent, SyncOutcome, sync,
 };
@@ -110,6 +140,9 @@ pub(crate) async fn hooks_run_and_are_deleted_per_policy(applier: &dyn Applier) 
     assert_eq!(post.phase, SyncPhase::PostSync);
     // A second sync with nothing out of sync runs no hook (gitops-engine's skip-hooks).
     let again = sync(applier, &desired, &options("hooks")).await.unwrap();
+    let plain = report.resources.iter().filter(|r| !r.hook).count();
+    assert!(plain > 0);
+    assert_eq!(again.resources.len(), plain, "{:?}", again.resources);
     assert!(again.resources.iter().all(|r| !r.hook), "{:?}", again.resources);
 }
 
@@ -163,6 +196,7 @@ pub(crate) async fn kustomize_guestbook_rendered_and_synced(applier: &dyn Applie
     );
     let again = sync(applier, &desired, &opts).await.unwrap();
     assert_eq!(again.writes, 0, "{:?}", again.resources);
+    assert_eq!(again.resources.len(), 2);
     assert!(again.resources.iter().all(|r| r.action == Action::Unchanged));
 }
 
@@ -698,6 +732,7 @@ pub(crate) async fn server_side_diff_sees_drift_and_no_false_drift(applier: &dyn
     assert_eq!(report.outcome, SyncOutcome::Succeeded, "{}", report.message);
     let engine = SyncEngine::new(applier);
     let compared = engine.compare(&set(WAVES), &opts).await.unwrap();
+    assert_eq!(compared.resources.len(), set(WAVES).len());
     assert!(
         compared.resources.iter().all(|r| r.status.as_str() == "Synced"),
         "{:?}",

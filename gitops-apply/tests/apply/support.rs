@@ -117,3 +117,33 @@ pub(crate) async fn live(
         .await
         .unwrap()
 }
+
+/// An API server emulator whose simulated workloads become ready after 100 ms.
+#[cfg(feature = "kube")]
+pub(crate) fn emulator() -> gitops_testkit::emulator::Emulator {
+    gitops_testkit::emulator::Emulator::start(
+        gitops_testkit::emulator::EmulatorOptions::default()
+            .ready_after(std::time::Duration::from_millis(100)),
+    )
+    .unwrap()
+}
+
+/// Fast retries (5 ms to 200 ms), so the fault tests stay short.
+#[cfg(feature = "kube")]
+pub(crate) fn fast() -> gitops_apply::kube::KubeApplierOptions {
+    gitops_apply::kube::KubeApplierOptions::default().backoff(
+        std::time::Duration::from_millis(5),
+        std::time::Duration::from_millis(200),
+    )
+}
+
+/// A `KubeApplier` talking to `emulator` over HTTP with `options`.
+#[cfg(feature = "kube")]
+pub(crate) fn kube_applier(
+    emulator: &gitops_testkit::emulator::Emulator,
+    options: gitops_apply::kube::KubeApplierOptions,
+) -> gitops_apply::KubeApplier {
+    gitops_apply::KubeApplier::from_config(emulator.kube_config())
+        .unwrap()
+        .with_options(options)
+}
