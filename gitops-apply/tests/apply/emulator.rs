@@ -46,7 +46,9 @@ async fn sock_shop_converges_under_injected_faults() {
     let applier = applier(&emulator);
     let report = sync(&applier, &desired, &options("sock-shop")).await.unwrap();
     assert_eq!(report.outcome, SyncOutcome::Succeeded, "{}", report.message);
+    let faulted = emulator.fault_hits();
     emulator.clear_faults();
+    assert!(faulted > 0, "the injected faults answered some requests");
     assert_eq!(report.resources.len(), 29);
     for r in &report.resources {
         let found = live(
