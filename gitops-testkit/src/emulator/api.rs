@@ -128,16 +128,15 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// The `dryRun` query parameter: absent or empty is false, `All` true, anything else 400.
+    fn dry_run(&self) -> ApiResult<bool> {
+        self.query
+            .get("dryRun")
+            .map_or(Ok(false), |value| dry_run_value(value))
+    }
+
     fn write_options(&self, status: bool) -> ApiResult<WriteOptions> {
-        let dry_run = match self.query.get("dryRun").map(String::as_str) {
-            None | Some("") => false,
-            Some("All") => true,
-            Some(other) => {
-                return Err(ApiError::bad_request(format!(
-                    "unsupported dryRun value {other:?}: only All"
-                )));
-            }
-        };
+        let dry_run = self.dry_run()?;
         let manager = match self.query.get("fieldManager") {
             Some(m) => m.clone(),
             None => self.user_agent.split('/').next().unwrap_or("unknown").to_string(),
@@ -149,6 +148,17 @@ impl Context<'_> {
             force,
             status,
         })
+    }
+}
+
+/// One `dryRun` value: empty is false, `All` true, anything else 400 (the only dry-run mode).
+fn dry_run_value(value: &str) -> ApiResult<bool> {
+    match value {
+        "" => Ok(false),
+        "All" => Ok(true),
+        other => Err(ApiError::bad_request(format!(
+            "unsupported dryRun value {other:?}: only All"
+        ))),
     }
 }
 
@@ -377,7 +387,7 @@ fn serve(
 
 fn delete_options(context: &Context<'_>, body: &Bytes) -> ApiResult<DeleteOptions> {
     let mut options = DeleteOptions {
-        dry_run: context.query.get("dryRun").is_some_and(|d| d == "All"),
+        dry_run: context.dry_run()?,
         propagation: context.query.get("propagationPolicy").cloned(),
         ..DeleteOptions::default()
     };
@@ -387,12 +397,10 @@ fn delete_options(context: &Context<'_>, body: &Bytes) -> ApiResult<DeleteOption
         if let Some(p) = value.get("propagationPolicy").and_then(Value::as_str) {
             options.propagation = Some(p.to_string());
         }
-        if value
-            .get("dryRun")
-            .and_then(Value::as_array)
-            .is_some_and(|d| d.iter().any(|x| x == "All"))
-        {
-            options.dry_run = true;
+        if let Some(values) = value.get("dryRun").and_then(Value::as_array) {
+            for value in values {
+                options.dry_run |= dry_run_value(value.as_str().unwrap_or("<not a string>"))?;
+            }
         }
         if value.get("orphanDependents") == Some(&json!(true)) {
             options.propagation = Some("Orphan".into());

@@ -275,3 +275,56 @@ async fn dry_run_creates_nothing() {
     assert_eq!(api_error(maps.get("ghost").await.unwrap_err()).code, 404);
     assert_eq!(emulator.resource_version(), before);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_values_other_than_all_are_400_on_every_verb() {
+    let emulator = emulator();
+    let client = emulator.client().unwrap();
+    let maps: Api<ConfigMap> = Api::default_namespaced(client.clone());
+    let path = "/api/v1/namespaces/default/configmaps";
+    let (code, status) = raw(
+        &client,
+        "POST",
+        &format!("{path}?dryRun=foo"),
+        "application/json",
+        r#"{"metadata":{"name":"x"}}"#,
+    )
+    .await;
+    assert_eq!((code, &status["reason"]), (400, &json!("BadRequest")));
+    let (code, _) = raw(
+        &client,
+        "POST",
+        path,
+        "application/json",
+        r#"{"metadata":{"name":"x"}}"#,
+    )
+    .await;
+    assert_eq!(code, 200);
+    let before = emulator.resource_version();
+    let (code, status) = raw(
+        &client,
+        "DELETE",
+        &format!("{path}/x?dryRun=foo"),
+        "application/json",
+        "",
+    )
+    .await;
+    assert_eq!(
+        (code, &status["message"]),
+        (400, &json!("unsupported dryRun value \"foo\": only All"))
+    );
+    let body = r#"{"kind":"DeleteOptions","apiVersion":"v1","dryRun":["foo"]}"#;
+    let (code, _) = raw(&client, "DELETE", &format!("{path}/x"), "application/json", body).await;
+    assert_eq!(code, 400, "a bad dryRun in the DeleteOptions body");
+    let (code, _) = raw(
+        &client,
+        "DELETE",
+        &format!("{path}/x?dryRun=All"),
+        "application/json",
+        "",
+    )
+    .await;
+    assert_eq!(code, 200, "a dry-run delete succeeds");
+    assert!(maps.get_opt("x").await.unwrap().is_some(), "and deletes nothing");
+    assert_eq!(emulator.resource_version(), before);
+}
