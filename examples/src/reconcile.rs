@@ -233,17 +233,10 @@ pub async fn start_live_cache(
     timeout: std::time::Duration,
 ) -> anyhow::Result<bool> {
     let selector = gitops_core::tracking::Tracking::default().label_selector(&config.app);
-    applier
+    let kinds = applier
         .watch_all(selector.as_deref())
         .await
         .context("start the live-state cache")?;
-    let kinds: Vec<_> = applier
-        .api_resources()
-        .await
-        .context("discovery")?
-        .into_iter()
-        .map(|r| r.gvk)
-        .collect();
     Ok(applier.wait_synced(&kinds, timeout).await)
 }
 

@@ -328,17 +328,19 @@ impl KubeApplier {
     /// `label_selector` (e.g. [`Tracking::label_selector`](gitops_core::tracking::Tracking::label_selector)
     /// of the application). With it a steady-state sync lists nothing: the prune candidates of
     /// every kind come from memory. Call it again after a sync that added CRDs to watch their
-    /// kinds too (kinds already watched are skipped, discovery is cached).
+    /// kinds too (kinds already watched are skipped, discovery is cached). Returns the kinds
+    /// watched, for [`KubeApplier::wait_synced`].
     ///
     /// # Errors
     /// Discovery errors; [`Error::InvalidSelector`] for a malformed selector.
-    pub async fn watch_all(&self, label_selector: Option<&str>) -> Result<()> {
+    pub async fn watch_all(&self, label_selector: Option<&str>) -> Result<Vec<GroupVersionKind>> {
         let kinds: Vec<GroupVersionKind> = Applier::api_resources(self)
             .await?
             .into_iter()
             .map(|r| r.gvk)
             .collect();
-        self.watch(&kinds, label_selector).await
+        self.watch(&kinds, label_selector).await?;
+        Ok(kinds)
     }
 
     /// A receiver of the live-state cache's change counter: the value grows whenever a watch
