@@ -2,14 +2,16 @@
 //! Argo CD's `csaupgrade`: the fields a client-side-apply manager owns move to the server-side
 //! apply manager, so a field later removed from Git is removed from the cluster too.
 
-use serde_json::{Map, Value, json};
+use gitops_diff::merge::FieldSet;
+use serde_json::{Value, json};
 
 /// The managedFields of `object` after moving the fields owned by the client-side-apply
 /// `csa_managers` (entries with operation `Update` on the main resource, e.g. kubectl's
 /// `kubectl-client-side-apply`) to the `Apply` entry of `ssa_manager` (created when absent, with
-/// the client-side entry's apiVersion and time); `None` when no such entry exists.
+/// the client-side entry's apiVersion and time); `None` when no such entry exists or a field
+/// set involved is not valid FieldsV1.
 ///
-/// The union of field sets is taken on the `FieldsV1` trees. Entries of other managers and of
+/// The union of field sets is gitops-diff's [`FieldSet::union`]. Entries of other managers and of
 /// subresources (`status`) are kept as they are.
 ///
 /// ```
@@ -39,42 +41,28 @@ pub fn upgrade_managed_fields(
         is_main(e) && field(e, "operation") == "Update" && csa_managers.contains(&field(e, "manager"))
     };
     let first_csa = entries.iter().find(|e| is_csa(e))?;
-    let mut owned = Value::Object(Map::new());
+    // Field sets through gitops-diff's FieldsV1 reader; an entry that does not parse leaves the
+    // object as it is (no migration rather than a guessed ownership).
+    let fields_of = |e: &Value| FieldSet::from_fields_v1(e.get("fieldsV1").unwrap_or(&json!({}))).ok();
+    let mut owned = FieldSet::new();
     for entry in entries.iter().filter(|e| is_csa(e)) {
-        union(&mut owned, entry.get("fieldsV1").unwrap_or(&Value::Null));
+        owned = owned.union(&fields_of(entry)?);
     }
     let is_ssa =
         |e: &Value| is_main(e) && field(e, "operation") == "Apply" && field(e, "manager") == ssa_manager;
     let mut result: Vec<Value> = entries.iter().filter(|e| !is_csa(e)).cloned().collect();
     if let Some(ssa) = result.iter_mut().find(|e| is_ssa(e)) {
-        let mut fields = ssa.get("fieldsV1").cloned().unwrap_or_else(|| json!({}));
-        union(&mut fields, &owned);
-        ssa["fieldsV1"] = fields;
+        ssa["fieldsV1"] = fields_of(ssa)?.union(&owned).to_fields_v1();
     } else {
         let mut entry = json!({"manager": ssa_manager, "operation": "Apply",
             "apiVersion": first_csa.get("apiVersion").cloned().unwrap_or(Value::Null),
-            "fieldsType": "FieldsV1", "fieldsV1": owned});
+            "fieldsType": "FieldsV1", "fieldsV1": owned.to_fields_v1()});
         if let Some(time) = first_csa.get("time") {
             entry["time"] = time.clone();
         }
         result.push(entry);
     }
     Some(result)
-}
-
-/// Adds the field set `from` to `into` (both FieldsV1 trees: objects whose leaves are `{}`).
-fn union(into: &mut Value, from: &Value) {
-    let Value::Object(from) = from else {
-        return;
-    };
-    if !into.is_object() {
-        *into = Value::Object(Map::new());
-    }
-    if let Value::Object(into) = into {
-        for (key, child) in from {
-            union(into.entry(key.clone()).or_insert_with(|| json!({})), child);
-        }
-    }
 }
 
 #[cfg(test)]
