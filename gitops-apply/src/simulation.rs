@@ -76,6 +76,7 @@ pub fn simulated_status(
     let api_version = object.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     let group = api_version.split_once('/').map_or("", |(g, _)| g);
     let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
+    let controller = Controller::of(group, kind)?;
     let changed_at = SystemTime::now().checked_sub(since_change).unwrap_or(UNIX_EPOCH);
     let sim = Sim {
         object,
@@ -84,19 +85,69 @@ pub fn simulated_status(
         changed_at: format_rfc3339(changed_at),
         ready_at: format_rfc3339(changed_at + options.ready_after),
     };
-    match (group, kind) {
-        ("apps" | "extensions", "Deployment") => Some(sim.deployment()),
-        ("apps", "StatefulSet") => Some(sim.stateful_set()),
-        ("apps" | "extensions", "DaemonSet") => Some(sim.daemon_set(options.nodes)),
-        ("apps" | "extensions", "ReplicaSet") => Some(sim.replica_set()),
-        ("batch", "Job") => Some(sim.job()),
-        ("", "Pod") => Some(sim.pod()),
-        ("", "PersistentVolumeClaim") => Some(sim.pvc()),
-        ("", "Service") => Some(sim.service()),
-        ("", "Namespace") => Some(json!({"phase": "Active"})),
-        ("networking.k8s.io" | "extensions", "Ingress") => Some(sim.ingress()),
-        ("apiextensions.k8s.io", "CustomResourceDefinition") => Some(sim.crd()),
-        _ => None,
+    Some(match controller {
+        Controller::Deployment => sim.deployment(),
+        Controller::StatefulSet => sim.stateful_set(),
+        Controller::DaemonSet => sim.daemon_set(options.nodes),
+        Controller::ReplicaSet => sim.replica_set(),
+        Controller::Job => sim.job(),
+        Controller::Pod => sim.pod(),
+        Controller::PersistentVolumeClaim => sim.pvc(),
+        Controller::Service => sim.service(),
+        Controller::Namespace => json!({"phase": "Active"}),
+        Controller::Ingress => sim.ingress(),
+        Controller::CustomResourceDefinition => sim.crd(),
+    })
+}
+
+/// Whether a simulated controller handles objects of this API group (`""` for the core group)
+/// and kind: exactly the kinds for which [`simulated_status`] returns `Some` (listed there;
+/// `extensions` counts for Deployment, DaemonSet, ReplicaSet and Ingress). The version does not
+/// matter.
+///
+/// ```
+/// use gitops_apply::simulation::handles;
+/// assert!(handles("apps", "Deployment"));
+/// assert!(handles("", "Namespace"));
+/// assert!(!handles("", "ConfigMap"));
+/// assert!(!handles("example.com", "Widget"));
+/// ```
+pub fn handles(group: &str, kind: &str) -> bool {
+    Controller::of(group, kind).is_some()
+}
+
+/// The simulated controller of a kind.
+#[derive(Debug, Clone, Copy)]
+enum Controller {
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+    ReplicaSet,
+    Job,
+    Pod,
+    PersistentVolumeClaim,
+    Service,
+    Namespace,
+    Ingress,
+    CustomResourceDefinition,
+}
+
+impl Controller {
+    fn of(group: &str, kind: &str) -> Option<Self> {
+        Some(match (group, kind) {
+            ("apps" | "extensions", "Deployment") => Self::Deployment,
+            ("apps", "StatefulSet") => Self::StatefulSet,
+            ("apps" | "extensions", "DaemonSet") => Self::DaemonSet,
+            ("apps" | "extensions", "ReplicaSet") => Self::ReplicaSet,
+            ("batch", "Job") => Self::Job,
+            ("", "Pod") => Self::Pod,
+            ("", "PersistentVolumeClaim") => Self::PersistentVolumeClaim,
+            ("", "Service") => Self::Service,
+            ("", "Namespace") => Self::Namespace,
+            ("networking.k8s.io" | "extensions", "Ingress") => Self::Ingress,
+            ("apiextensions.k8s.io", "CustomResourceDefinition") => Self::CustomResourceDefinition,
+            _ => return None,
+        })
     }
 }
 
@@ -456,6 +507,25 @@ impl Sim<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn handles_is_exactly_where_a_status_is_simulated() {
+        let kinds = [
+            ("apps/v1", "Deployment", true),
+            ("extensions/v1beta1", "Ingress", true),
+            ("v1", "Namespace", true),
+            ("v1", "ConfigMap", false),
+            ("apps/v1", "Ingress", false),
+            ("example.com/v1", "Deployment", false),
+        ];
+        for (api_version, kind, handled) in kinds {
+            let object = json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}});
+            let group = api_version.split_once('/').map_or("", |(g, _)| g);
+            assert_eq!(handles(group, kind), handled, "{api_version} {kind}");
+            let status = simulated_status(&object, Duration::ZERO, &SimulationOptions::default());
+            assert_eq!(status.is_some(), handled, "{api_version} {kind}");
+        }
+    }
 
     #[test]
     fn deployment_progresses_then_becomes_available() {

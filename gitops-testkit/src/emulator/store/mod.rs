@@ -254,27 +254,17 @@ impl Store {
     }
 
     /// The objects the simulated controllers look at (the kinds
-    /// [`gitops_apply::simulation::simulated_status`] handles): `(key, object, time since spec
-    /// change)`.
+    /// [`gitops_apply::simulation::handles`]): `(key, object, time since spec change)`.
     pub(crate) fn snapshot_for_controllers(&self) -> Vec<(ObjKey, Value, std::time::Duration)> {
-        const SIMULATED: &[(&str, &str)] = &[
-            ("apps", "deployments"),
-            ("apps", "statefulsets"),
-            ("apps", "daemonsets"),
-            ("apps", "replicasets"),
-            ("batch", "jobs"),
-            ("", "pods"),
-            ("", "persistentvolumeclaims"),
-            ("", "services"),
-            ("networking.k8s.io", "ingresses"),
-            ("apiextensions.k8s.io", "customresourcedefinitions"),
-        ];
         let state = self.lock();
         let now = Instant::now();
         state
             .objects
             .iter()
-            .filter(|(k, _)| SIMULATED.contains(&(k.group.as_str(), k.plural.as_str())))
+            .filter(|(k, e)| {
+                let kind = e.object.get("kind").and_then(Value::as_str).unwrap_or("");
+                gitops_apply::simulation::handles(&k.group, kind)
+            })
             .map(|(k, e)| {
                 (
                     k.clone(),
