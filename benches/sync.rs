@@ -133,23 +133,23 @@ fn kubectl_available() -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// Starts the live-state cache for the application's objects of every served kind and waits
+/// for the initial lists, as a controller does before its first sync.
+async fn start_watch_cache(applier: &KubeApplier, options: &SyncOptions) {
+    let selector = options.tracking.label_selector(APP);
+    let kinds = applier
+        .watch_all(selector.as_deref())
+        .await
+        .expect("watches start");
+    assert!(applier.wait_synced(&kinds, Duration::from_secs(30)).await);
+}
+
 /// One first sync by gitops-rs into `emulator` (applier built and files parsed inside).
 async fn gitops_first_sync(emulator: &Emulator, files: &[PathBuf], watch: bool) {
     let applier = KubeApplier::from_config(emulator.kube_config()).expect("applier");
     let options = options();
     if watch {
-        let selector = options.tracking.label_selector(APP);
-        applier
-            .watch_all(selector.as_deref())
-            .await
-            .expect("watches start");
-        let kinds: Vec<_> = gitops_apply::Applier::api_resources(&applier)
-            .await
-            .expect("discovery")
-            .into_iter()
-            .map(|r| r.gvk)
-            .collect();
-        assert!(applier.wait_synced(&kinds, Duration::from_secs(30)).await);
+        start_watch_cache(&applier, &options).await;
     }
     let desired = load(files);
     let report = SyncEngine::new(&applier)
@@ -290,18 +290,7 @@ fn steady_state(c: &mut Criterion) {
         let listing = KubeApplier::from_config(emulator.kube_config()).expect("applier");
         gitops_first_sync(&emulator, &files, false).await;
         let cached = KubeApplier::from_config(emulator.kube_config()).expect("applier");
-        let selector = options.tracking.label_selector(APP);
-        cached
-            .watch_all(selector.as_deref())
-            .await
-            .expect("watches start");
-        let kinds: Vec<_> = gitops_apply::Applier::api_resources(&cached)
-            .await
-            .expect("discovery")
-            .into_iter()
-            .map(|r| r.gvk)
-            .collect();
-        assert!(cached.wait_synced(&kinds, Duration::from_secs(30)).await);
+        start_watch_cache(&cached, &options).await;
         for (applier, watch) in [(&listing, false), (&cached, true)] {
             // The first call fills the discovery cache; the second is the one checked.
             SyncEngine::new(applier)
