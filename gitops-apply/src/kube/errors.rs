@@ -13,7 +13,7 @@ use crate::Error;
 /// - 404 naming a namespace (`details.kind` = `namespaces`) → [`Error::NamespaceNotFound`];
 /// - 422 Invalid and 400 BadRequest → [`Error::Invalid`] with the server's message (for Secrets
 ///   only the field paths, since messages can quote values);
-/// - anything else → [`Error::Kube`].
+/// - anything else → [`Error::Kube`] (for Secrets with the server's messages withheld).
 pub(super) fn write_error(error: ::kube::Error, operation: &'static str, key: &ResourceKey) -> Error {
     let ::kube::Error::Api(status) = &error else {
         return kube_error(error, operation, key.to_string());
@@ -48,7 +48,28 @@ pub(super) fn write_error(error: ::kube::Error, operation: &'static str, key: &R
             key: key.clone(),
             message: invalid_message(status, key),
         },
-        _ => kube_error(error, operation, key.to_string()),
+        _ => kube_error(scrub_secret(error, key), operation, key.to_string()),
+    }
+}
+
+/// For a Secret, the API server's `Status` without its messages (an admission webhook's denial
+/// or a 500 can quote the data); code, reason and cause fields stay.
+fn scrub_secret(error: ::kube::Error, key: &ResourceKey) -> ::kube::Error {
+    if !(key.group.is_empty() && key.kind == "Secret") {
+        return error;
+    }
+    match error {
+        ::kube::Error::Api(mut status) => {
+            status.message = format!(
+                "message withheld for a Secret ({} {})",
+                status.code, status.reason
+            );
+            for cause in status.details.iter_mut().flat_map(|d| d.causes.iter_mut()) {
+                cause.message.clear();
+            }
+            ::kube::Error::Api(status)
+        }
+        other => other,
     }
 }
 
@@ -223,6 +244,25 @@ mod tests {
         let text = mapped.to_string();
         assert!(!text.contains("hunter2"), "{text}");
         assert!(text.contains("data[password]"), "{text}");
+    }
+
+    #[test]
+    fn other_failures_of_secrets_withhold_the_server_message() {
+        let secret = ResourceKey::new("", "Secret", Some("prod"), "db");
+        let error = api(json!({"status": "Failure", "code": 403, "reason": "Forbidden",
+            "message": "admission webhook denied: password \"hunter2\" is too weak",
+            "details": {"causes": [{"reason": "FieldValueForbidden", "field": "data[password]",
+                "message": "\"hunter2\" is too weak"}]}}));
+        let mapped = write_error(error, "apply", &secret);
+        let mut chain = vec![mapped.to_string(), format!("{mapped:?}")];
+        let mut source = std::error::Error::source(&mapped);
+        while let Some(e) = source {
+            chain.extend([e.to_string(), format!("{e:?}")]);
+            source = e.source();
+        }
+        let chain = chain.join(" / ");
+        assert!(!chain.contains("hunter2"), "{chain}");
+        assert!(chain.contains("403"), "{chain}");
     }
 
     #[test]
