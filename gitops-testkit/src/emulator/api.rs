@@ -479,7 +479,7 @@ fn discovery_response(app: &App, path: &str, headers: &HeaderMap) -> Response {
         ["api", version] => discovery::resource_list(&registry, "", version),
         ["apis", group] => discovery::group(&registry, group),
         ["apis", group, version] => discovery::resource_list(&registry, group, version),
-        ["openapi", "v3"] => Some(discovery::openapi_index(&registry, app.store.resource_version())),
+        ["openapi", "v3"] => Some(discovery::openapi_index(&registry, registry.fingerprint())),
         ["openapi", "v3", "api", version] => discovery::openapi_document(&registry, "", version),
         ["openapi", "v3", "apis", group, version] => discovery::openapi_document(&registry, group, version),
         _ => None,

@@ -158,6 +158,18 @@ impl Registry {
         groups
     }
 
+    /// A hash of the served types (group, version, kind, plural, scope): it changes exactly
+    /// when the OpenAPI documents do (a CRD registered or removed), so clients caching them by
+    /// `?hash=` (kubectl) re-read them only then.
+    pub(crate) fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash as _, Hasher as _};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for t in &self.types {
+            (&t.group, &t.version, &t.kind, &t.plural, t.namespaced).hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+
     /// Registers (or re-registers) the served versions of a CustomResourceDefinition.
     pub(crate) fn register_crd(&mut self, crd: &Value) {
         self.unregister_crd(crd);
@@ -230,16 +242,20 @@ mod tests {
     #[test]
     fn crd_registers_and_unregisters_its_served_versions() {
         let mut registry = Registry::builtin();
+        let builtin = registry.fingerprint();
+        assert_eq!(Registry::builtin().fingerprint(), builtin, "stable for the same types");
         let crd = json!({"spec": {"group": "example.com", "scope": "Namespaced",
             "names": {"kind": "Widget", "plural": "widgets"},
             "versions": [{"name": "v1", "served": true, "storage": true, "subresources": {"status": {}}},
                          {"name": "v0", "served": false}]}});
         registry.register_crd(&crd);
+        assert_ne!(registry.fingerprint(), builtin, "a CRD changes the OpenAPI hash");
         let widget = registry.by_plural("example.com", "v1", "widgets").unwrap();
         assert!(widget.namespaced && widget.status && widget.custom);
         assert_eq!(widget.singular, "widget");
         assert!(registry.by_plural("example.com", "v0", "widgets").is_none());
         registry.unregister_crd(&crd);
         assert!(registry.by_kind("example.com", "v1", "Widget").is_none());
+        assert_eq!(registry.fingerprint(), builtin);
     }
 }
