@@ -167,9 +167,7 @@ pub fn diff_set(desired: &ManifestSet, live: &[Value], options: &SetOptions<'_>)
     let mut live_index: HashMap<ResourceKey, usize> = HashMap::with_capacity(live.len());
     let mut live_keys = Vec::with_capacity(live.len());
     for (i, object) in live.iter().enumerate() {
-        let manifest = Manifest::from_value(object.clone())
-            .map_err(|source| Error::InvalidLiveObject { index: i, source })?;
-        let key = manifest.key();
+        let key = Manifest::key_of(object).map_err(|source| Error::InvalidLiveObject { index: i, source })?;
         live_index.entry(key.clone()).or_insert(i);
         live_keys.push(key);
     }

@@ -98,12 +98,42 @@ impl Manifest {
 
     /// Like [`Manifest::from_value`], recording where the object came from; errors name it.
     pub fn from_value_with_origin(object: Value, origin: Option<Origin>) -> Result<Self, Error> {
-        let at = || {
-            origin
-                .as_ref()
-                .map_or_else(|| "<object>".to_owned(), ToString::to_string)
+        let gvk = Self::identity(&object, origin.as_ref())?;
+        Ok(Self { object, gvk, origin })
+    }
+
+    /// The [`ResourceKey`] `object` would have as a manifest ([`Manifest::key`]), with the
+    /// same validation as [`Manifest::from_value`] but without taking or copying the object:
+    /// for pairing live objects by key.
+    ///
+    /// ```
+    /// use gitops_core::Manifest;
+    /// let live = serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+    ///     "metadata": {"name": "web", "namespace": "shop"}, "status": {"replicas": 3}});
+    /// assert_eq!(Manifest::key_of(&live)?.to_string(), "apps/Deployment/shop/web");
+    /// assert!(Manifest::key_of(&serde_json::json!({"kind": "Deployment"})).is_err());
+    /// # Ok::<(), gitops_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Manifest::from_value`].
+    pub fn key_of(object: &Value) -> Result<ResourceKey, Error> {
+        let gvk = Self::identity(object, None)?;
+        let text = |f: &str| {
+            object
+                .pointer(&format!("/metadata/{f}"))
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
         };
-        let Value::Object(map) = &object else {
+        let name = text("name").or_else(|| text("generateName")).unwrap_or("");
+        Ok(ResourceKey::new(gvk.group, gvk.kind, text("namespace"), name))
+    }
+
+    /// Checks what makes `object` a manifest (a map with apiVersion, kind and a name, or a
+    /// generateName on a hook) and returns its GroupVersionKind.
+    fn identity(object: &Value, origin: Option<&Origin>) -> Result<GroupVersionKind, Error> {
+        let at = || origin.map_or_else(|| "<object>".to_owned(), ToString::to_string);
+        let Value::Object(map) = object else {
             return Err(Error::NotAnObject { origin: at() });
         };
         let field = |name: &'static str| -> Result<&str, Error> {
@@ -139,7 +169,7 @@ impl Manifest {
                 return Err(Error::MissingField { origin: at(), field });
             }
         }
-        Ok(Self { object, gvk, origin })
+        Ok(gvk)
     }
 
     /// The object's GroupVersionKind.
