@@ -243,7 +243,11 @@ mod tests {
     fn crd_registers_and_unregisters_its_served_versions() {
         let mut registry = Registry::builtin();
         let builtin = registry.fingerprint();
-        assert_eq!(Registry::builtin().fingerprint(), builtin, "stable for the same types");
+        assert_eq!(
+            Registry::builtin().fingerprint(),
+            builtin,
+            "stable for the same types"
+        );
         let crd = json!({"spec": {"group": "example.com", "scope": "Namespaced",
             "names": {"kind": "Widget", "plural": "widgets"},
             "versions": [{"name": "v1", "served": true, "storage": true, "subresources": {"status": {}}},
