@@ -13,9 +13,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// Generating the self-signed certificate or configuring TLS failed.
-    #[error("emulator tls set-up failed: {0}")]
-    Tls(String),
+    /// Generating the self-signed certificate (rcgen) or configuring TLS (rustls) failed.
+    #[error("emulator tls set-up failed")]
+    Tls(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// Building a `kube::Client` or `kube::Config` for the emulator failed.
     #[error("building a kube client for the emulator failed")]
     Kube(#[source] Box<kube::Error>),

@@ -223,6 +223,11 @@ pub struct Emulator {
 impl Emulator {
     /// Binds `127.0.0.1:<port>` and starts serving on a background thread with its own Tokio
     /// runtime, so it works from synchronous tests, `#[tokio::test]`s and benches alike.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the port cannot be bound or the runtime or server thread cannot be
+    /// started; [`Error::Tls`] when the self-signed certificate or the TLS configuration fails
+    /// ([`EmulatorOptions::tls`]).
     pub fn start(options: EmulatorOptions) -> Result<Self, Error> {
         let bind = format!("127.0.0.1:{}", options.port);
         let io = |what: String| move |source| Error::Io { what, source };
@@ -305,7 +310,11 @@ impl Emulator {
             cluster = format!("{cluster}    certificate-authority-data: {data}\n");
         }
         let user = match &self.app.token {
-            Some(token) => format!("  user:\n    token: {token}\n"),
+            // A JSON string is a valid YAML double-quoted scalar: any token survives.
+            Some(token) => format!(
+                "  user:\n    token: {}\n",
+                serde_json::Value::String(token.clone())
+            ),
             None => "  user: {}\n".to_string(),
         };
         format!(
@@ -335,6 +344,10 @@ impl Emulator {
 
     /// A [`kube::Client`] for this emulator. Must be called inside a Tokio runtime (the client
     /// spawns its buffer task there).
+    ///
+    /// # Errors
+    /// [`Error::Kube`] when kube-rs cannot build a client from [`Emulator::kube_config`] (e.g.
+    /// its TLS stack refuses the certificate).
     pub fn client(&self) -> Result<kube::Client, Error> {
         kube::Client::try_from(self.kube_config()).map_err(|e| Error::Kube(Box::new(e)))
     }

@@ -459,7 +459,8 @@ fn client_side_apply_updates_through_strategic_merge() {
 #[test]
 fn kubeconfig_carries_tls_and_token() {
     use gitops_testkit::emulator::EmulatorOptions;
-    let emulator = Emulator::start(EmulatorOptions::default().tls(true).token("t0ken")).unwrap();
+    // YAML-significant characters: the kubeconfig must quote the token.
+    let emulator = Emulator::start(EmulatorOptions::default().tls(true).token("t0k: #en")).unwrap();
     let Some(kubectl) = Kubectl::new(&emulator) else {
         return;
     };
